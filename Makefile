@@ -1,0 +1,48 @@
+# Yishi: `make run` serves the demo city, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: run dev test lint venv migrate translations bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* -i $< -o $@
+
+translations: $(MO)
+
+migrate: venv translations
+	$(FLASK) db upgrade
+
+run: migrate
+	$(FLASK) seed-demo --if-empty
+	@echo "Yishi is at http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+
+dev: migrate
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+
+test: venv translations lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(MO)

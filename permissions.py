@@ -1,0 +1,62 @@
+"""Who may do what: every permission rule of the site, checked in views through `require`."""
+from functools import wraps
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Membership
+
+
+def is_admin(user):
+    return bool(user and user.is_authenticated and user.is_admin)
+
+
+def has_venue_role(user, venue, role):
+    """Whether `user` holds a verified `role` at `venue`."""
+    if not (user and user.is_authenticated):
+        return False
+    return (
+        Membership.select()
+        .where(
+            (Membership.user == user.id)
+            & (Membership.venue == venue)
+            & (Membership.role == role)
+            & (Membership.status == "verified")
+        )
+        .exists()
+    )
+
+
+def can_moderate(user, venue):
+    """Councillors of the venue, and site admins, moderate it."""
+    return is_admin(user) or has_venue_role(user, venue, "councillor")
+
+
+def require(allowed):
+    """Abort with 403 unless `allowed` is true (401 redirect to login for visitors)."""
+    if not current_user.is_authenticated:
+        from app import login_manager
+
+        abort(login_manager.unauthorized())
+    if not allowed:
+        abort(403)
+
+
+def admin_required(view):
+    """Decorator: only site admins."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        require(is_admin(current_user))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def navigation(user):
+    """The header links that fit the user's roles: (endpoint, label)."""
+    links = [("main.index", _l("Directory"))]
+    if user and user.is_authenticated:
+        links.append(("auth.profile", _l("My profile")))
+    return links
