@@ -26,6 +26,62 @@ LABELS = {
         "refused": _l("refused"),
         "removed": _l("removed"),
     },
+    "issue_status": {
+        "submitted": _l("submitted"),
+        "accepted": _l("accepted"),
+        "declined": _l("declined"),
+        "merged": _l("merged"),
+        "deliberating": _l("under deliberation"),
+        "assigned": _l("assigned"),
+        "in_progress": _l("being handled"),
+        "resolved": _l("resolved"),
+        "explained": _l("explained"),
+        "closed": _l("closed"),
+    },
+    # The steps of the tracking bar, in the words people know from parcel tracking.
+    "step": {
+        "submitted": _l("Raised"),
+        "accepted": _l("Accepted"),
+        "deliberating": _l("Deliberated"),
+        "assigned": _l("Assigned"),
+        "in_progress": _l("Handled"),
+        "resolved": _l("Done"),
+        "closed": _l("Rated"),
+    },
+    "channel": {
+        "web": _l("website"),
+        "bench_meeting": _l("bench meeting"),
+        "home_visit": _l("home visit"),
+        "phone": _l("phone"),
+        "wechat": _l("WeChat group"),
+        "questionnaire": _l("questionnaire"),
+        "station_reception": _l("liaison station reception"),
+        "hotline": _l("hotline"),
+        "open311": _l("Open311"),
+    },
+    "meeting_kind": {
+        "regular": _l("regular meeting"),
+        "fifth_day": _l("“Meet on the 5th”"),
+        "bureau_visit": _l("bureau chief's visit"),
+        "bench_meeting": _l("bench meeting"),
+        "deputy_visit": _l("deputy's visit"),
+    },
+    "vote_choice": {"yes": _l("yes"), "no": _l("no"), "abstain": _l("abstain")},
+    "vote_rule": {
+        "majority": _l("simple majority of votes cast"),
+        "two_thirds": _l("two thirds of votes cast"),
+    },
+    "quorum_kind": {
+        "count": _l("a number of votes"),
+        "percent": _l("a percentage of verified residents"),
+    },
+    "vote_result": {"passed": _l("passed"), "rejected": _l("rejected"), "no_quorum": _l("no quorum")},
+    "rating": {
+        "satisfied": _l("satisfied"),
+        "basically_satisfied": _l("basically satisfied"),
+        "dissatisfied": _l("dissatisfied"),
+    },
+    "flag_reason": {"abuse": _l("abusive"), "spam": _l("spam"), "off_topic": _l("off topic")},
 }
 
 

@@ -1,0 +1,160 @@
+"""The issue's life: which status may follow which, who may move it, and what every move records.
+
+One table, TRANSITIONS, says it all; `transition` is the only way an issue's status changes, and it
+writes the Event the timeline and the ledger read, and notifies the issue's followers.
+"""
+import datetime
+
+from models import (
+    Assignment,
+    DepartmentStaff,
+    Event,
+    Follow,
+    Issue,
+    Membership,
+    Notification,
+    db,
+    utcnow,
+)
+
+# (from, to) → the roles that may take that step. Roles are relative to the issue, see roles_of().
+MODERATORS = frozenset({"councillor", "admin"})
+HANDLERS = frozenset({"staff", "councillor", "deputy", "admin"})
+TRANSITIONS = {
+    ("submitted", "accepted"): MODERATORS,
+    ("submitted", "declined"): MODERATORS,
+    ("submitted", "merged"): MODERATORS,
+    ("accepted", "merged"): MODERATORS,
+    ("accepted", "deliberating"): MODERATORS,
+    ("accepted", "assigned"): MODERATORS | {"deputy"},
+    ("accepted", "declined"): MODERATORS,
+    ("deliberating", "accepted"): MODERATORS,  # taken off the agenda
+    ("deliberating", "assigned"): MODERATORS | {"deputy"},
+    ("deliberating", "resolved"): MODERATORS,  # residents decided and it is done
+    ("deliberating", "closed"): MODERATORS,  # the vote rejected it
+    ("assigned", "in_progress"): HANDLERS,
+    ("assigned", "resolved"): HANDLERS,
+    ("assigned", "explained"): HANDLERS,
+    ("in_progress", "resolved"): HANDLERS,
+    ("in_progress", "explained"): HANDLERS,
+    ("resolved", "closed"): frozenset({"author", "admin"}),
+    ("explained", "closed"): frozenset({"author", "admin"}),
+    # A dissatisfied resident reopens once (see reopen()).
+    ("resolved", "in_progress"): frozenset({"author"}),
+    ("explained", "in_progress"): frozenset({"author"}),
+}
+
+# Steps of the tracking bar: 提交 → 受理 → 议事 → 交办 → 办理 → 办结 → 评价.
+STEPS = ("submitted", "accepted", "deliberating", "assigned", "in_progress", "resolved", "closed")
+FINISHED = frozenset({"resolved", "explained", "closed", "declined", "merged"})
+LEVELS = ("village", "town", "city")
+
+
+class TransitionError(Exception):
+    """A step the table does not allow, or not for this person."""
+
+
+def roles_of(user, issue):
+    """The roles `user` holds with respect to `issue`: author, resident, councillor, deputy, staff, admin."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    roles = set()
+    if user.is_admin:
+        roles.add("admin")
+    if issue.author_id == user.id:
+        roles.add("author")
+    roles.update(
+        m.role
+        for m in Membership.select(Membership.role).where(
+            (Membership.user == user.id)
+            & (Membership.venue == issue.venue_id)
+            & (Membership.status == "verified")
+        )
+    )
+    department_ids = [a.department_id for a in Assignment.select(Assignment.department).where(
+        Assignment.issue == issue.id
+    )]
+    if department_ids and (
+        DepartmentStaff.select()
+        .where((DepartmentStaff.user == user.id) & (DepartmentStaff.department.in_(department_ids)))
+        .exists()
+    ):
+        roles.add("staff")
+    return frozenset(roles)
+
+
+def allowed_steps(issue, user):
+    """The statuses `user` may move `issue` to now."""
+    roles = roles_of(user, issue)
+    return [
+        to for (frm, to), who in TRANSITIONS.items()
+        if frm == issue.status and roles & who and not (to == "in_progress" and frm in ("resolved", "explained") and issue.reopened)
+    ]
+
+
+def can_move(issue, to_status, user):
+    return to_status in allowed_steps(issue, user)
+
+
+def record(issue, kind, actor=None, note="", from_status=None, to_status=None, **data):
+    """Append an Event to the issue's trail (no status change by itself)."""
+    return Event.create(
+        issue=issue, actor=actor, kind=kind, note=note, from_status=from_status,
+        to_status=to_status, data=data or None,
+    )
+
+
+def notify_followers(issue, kind, actor=None, **data):
+    """One Notification for every follower of `issue` except the actor."""
+    actor_id = actor.id if actor is not None else None
+    followers = Follow.select(Follow.user).where(Follow.issue == issue.id)
+    if actor_id is not None:
+        followers = followers.where(Follow.user != actor_id)
+    rows = [
+        {"user": f.user_id, "kind": kind, "issue": issue.id, "actor": actor_id, "data": data or None}
+        for f in followers
+    ]
+    if rows:
+        Notification.insert_many(rows).execute()
+    return len(rows)
+
+
+def transition(issue, to_status, actor, note="", check=True, **data):
+    """Move `issue` to `to_status`, recording an Event and notifying followers, in one transaction.
+
+    Raises TransitionError when the table does not allow the step for `actor` (unless check=False,
+    for steps the system takes itself, such as a vote's result).
+    """
+    if check and not can_move(issue, to_status, actor):
+        raise TransitionError(f"{issue.status} → {to_status} is not allowed")
+    if (issue.status, to_status) not in TRANSITIONS:
+        raise TransitionError(f"{issue.status} → {to_status} is not a step of the workflow")
+    with db.atomic():
+        from_status = issue.status
+        issue.status = to_status
+        issue.updated_at = utcnow()
+        if to_status == "in_progress" and from_status in ("resolved", "explained"):
+            issue.reopened = True
+        issue.save(only=[Issue.status, Issue.updated_at, Issue.reopened])
+        event = record(issue, "status", actor, note, from_status, to_status, **data)
+        notify_followers(issue, "status", actor, from_status=from_status, to_status=to_status)
+    return event
+
+
+def step_index(status):
+    """Where `status` stands on the tracking bar (declined/merged stop at the first step)."""
+    if status == "explained":
+        return STEPS.index("resolved")
+    return STEPS.index(status) if status in STEPS else 0
+
+
+def is_overdue(issue, today=None):
+    """Past its due date and not yet answered (resolved or explained)."""
+    today = today or datetime.date.today()
+    return issue.due_on is not None and issue.due_on < today and issue.status not in FINISHED
+
+
+def next_level(level):
+    """The level above `level`, or None at the top (city)."""
+    index = LEVELS.index(level)
+    return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
