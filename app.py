@@ -170,9 +170,9 @@ def _register_templates(app):
 
 
 def _register_blueprints(app):
-    from views import auth, main, venues
+    from views import auth, discussion, issues, main, venues
 
-    for module in (main, auth, venues):
+    for module in (main, auth, venues, issues, discussion):
         app.register_blueprint(module.bp)
 
 
