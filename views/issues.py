@@ -1,5 +1,6 @@
 """An issue's page: what was raised, where it stands, and its timeline."""
 from flask import Blueprint
+from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
 import workflow
@@ -15,7 +16,7 @@ def show(issue_id):
     issue = get_object_or_404(Issue.select(Issue, Venue).join(Venue), Issue.id == issue_id)
     events = list(
         Event.select(Event, User)
-        .join(User, join_type="LEFT OUTER", on=(Event.actor == User.id))
+        .join(User, join_type=JOIN.LEFT_OUTER, on=(Event.actor == User.id))
         .where(Event.issue == issue)
         .order_by(Event.id)
     )
