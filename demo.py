@@ -475,6 +475,10 @@ def load_demo(reset=False):
         _insert(DeputyGroupMember, [{"group": g, "user": u} for g, u in group_members])
         DepartmentStaff.create(department=departments[WATER_DEPARTMENT], user=user_ids["staff"])
 
+        import demo_agenda  # meetings, votes and outcomes; it needs the people and venues above
+
+        demo_agenda.load(now)
+
     pavilion = venues[DEMO_PAVILION_SLUG]["name"]
     hall = venues[DEMO_HALL_SLUG]["name"]
     return [

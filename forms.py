@@ -1,17 +1,31 @@
 """WTForms forms; labels and messages are lazily translated so each request gets its language."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     EqualTo,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
+import deliberation
+import labels
+import timefmt
 from models import User
 
 USERNAME_RULE = Regexp(
@@ -117,3 +131,241 @@ class PasswordForm(FlaskForm):
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
     )
+
+
+# Agenda, meetings, votes, triage and verification -----------------------------------------------
+
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input read and shown in the site's time zone; `data` is naive UTC."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", _l("Please enter a date and time, e.g. 2026-12-05 09:30."))
+        super().__init__(label, validators, format=LOCAL_FORMATS, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return timefmt.utc_to_local(self.data).strftime(self.format[0]) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = timefmt.local_to_utc(self.data) if self.data else self.data
+
+
+class NumberField(IntegerField):
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", _l("Please enter a whole number."))
+        super().__init__(label, validators, **kwargs)
+
+
+class _OwnChoiceMessages:
+    """A choice field whose bad or missing value gets our own (translated) message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.choices and self.data not in [value for value, _label in self.choices]:
+            raise ValidationError(_l("Please choose one of the options."))
+
+
+class ChoiceField(_OwnChoiceMessages, SelectField):
+    pass
+
+
+class ChoiceRadio(_OwnChoiceMessages, RadioField):
+    pass
+
+
+def _reason(label, message):
+    return TextAreaField(
+        label, filters=[strip],
+        validators=[DataRequired(message), Length(max=1000, message=_l("At most %(max)d characters."))],
+    )
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(
+        _l("Title"), filters=[strip],
+        validators=[DataRequired(_l("Please give the meeting a title.")),
+                    Length(max=120, message=_l("At most %(max)d characters."))],
+        description=_l("For example: December residents' meeting on the parking plan."),
+    )
+    kind = ChoiceField(_l("Kind of meeting"), choices=[])
+    starts_at = LocalDateTimeField(
+        _l("Starts"), validators=[InputRequired(_l("Please enter when it starts."))],
+        description=_l("Beijing time."),
+    )
+    ends_at = LocalDateTimeField(_l("Ends (optional)"), validators=[Optional()])
+    place = StringField(
+        _l("Place"), filters=[strip],
+        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
+        description=_l("Leave empty to meet at the venue's address."),
+    )
+    description = TextAreaField(
+        _l("What it is about (optional)"), filters=[strip],
+        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
+    )
+    cancelled = BooleanField(_l("This meeting is cancelled"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = labels.choices("meeting_kind")
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate_kind(self, field):
+        # “Meet on the 5th” is the deputies' monthly reception day, on the 5th by name.
+        if field.data == "fifth_day" and self.starts_at.data and timefmt.utc_to_local(self.starts_at.data).day != 5:
+            raise ValidationError(_l("A “Meet on the 5th” meeting is held on the 5th of the month."))
+
+
+class MinutesForm(FlaskForm):
+    minutes = TextAreaField(
+        _l("Minutes"), filters=[strip],
+        validators=[DataRequired(_l("Please write the minutes.")),
+                    Length(max=20000, message=_l("At most %(max)d characters."))],
+        description=_l("Who came, what was said, what was agreed. Everyone can read them."),
+    )
+
+
+class ItemForm(FlaskForm):
+    issue = ChoiceField(_l("From an issue"), coerce=int, choices=[],
+                        description=_l("An accepted issue of this venue, or none for a free item."))
+    title = StringField(
+        _l("Title"), filters=[strip],
+        validators=[Length(max=120, message=_l("At most %(max)d characters."))],
+        description=_l("Leave empty to use the issue's title."),
+    )
+    body = TextAreaField(
+        _l("What residents vote on"), filters=[strip],
+        validators=[Length(max=10000, message=_l("At most %(max)d characters."))],
+        description=_l("Say plainly what a yes and a no mean."),
+    )
+    rule = ChoiceRadio(_l("Rule"), choices=[], default="majority")
+    quorum_kind = ChoiceRadio(_l("Quorum"), choices=[], default="count")
+    quorum_value = NumberField(
+        _l("Quorum value"), default=1,
+        validators=[InputRequired(_l("Please enter a number.")),
+                    NumberRange(0, 100000, _l("Please enter a number from %(min)s to %(max)s."))],
+        description=_l("How many votes at least, or what percentage of the verified residents."),
+    )
+
+    def __init__(self, *args, issues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issue.choices = [(0, _l("None: a free item"))] + [(i.id, f"#{i.id} {i.title}") for i in issues]
+        self.rule.choices = labels.choices("vote_rule")
+        self.quorum_kind.choices = labels.choices("quorum_kind")
+
+    def validate_title(self, field):
+        if not field.data and not ("issue" in self and self.issue.data):
+            raise ValidationError(_l("Please give the item a title."))
+
+    def validate_quorum_value(self, field):
+        if self.quorum_kind.data == "percent" and field.data is not None and field.data > 100:
+            raise ValidationError(_l("A percentage is at most 100."))
+
+
+class WindowForm(FlaskForm):
+    opens_at = LocalDateTimeField(
+        _l("Voting opens"), validators=[Optional()], description=_l("Leave empty to open it now."),
+    )
+    closes_at = LocalDateTimeField(
+        _l("Voting closes"), validators=[InputRequired(_l("Please enter when voting closes."))],
+        description=_l("Beijing time. Votes are taken until this minute."),
+    )
+
+    def validate_closes_at(self, field):
+        now = deliberation.clock()
+        opens = self.opens_at.data or now
+        if field.data and field.data <= max(opens, now):
+            raise ValidationError(_l("Voting must close after it opens, and in the future."))
+
+
+class CloseForm(FlaskForm):
+    reason = _reason(_l("Why close the vote early?"), _l("Please give a reason for closing early."))
+
+
+class VoteForm(FlaskForm):
+    choice = ChoiceRadio(_l("Your vote"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choice.choices = labels.choices("vote_choice")
+
+
+class OutcomeForm(FlaskForm):
+    outcome = TextAreaField(
+        _l("Outcome"), filters=[strip],
+        validators=[DataRequired(_l("Please write the outcome.")),
+                    Length(max=10000, message=_l("At most %(max)d characters."))],
+        description=_l("What was decided and what happens next, in plain words. Everyone can read it."),
+    )
+    next_status = ChoiceRadio(_l("What happens to the issue"), choices=[])
+    department = ChoiceField(_l("Handling department"), coerce=int, choices=[])
+    due_on = DateField(
+        _l("Due date"), validators=[Optional()],
+        invalid_value_message=_l("Please enter a date, e.g. 2026-12-31."),
+    )
+
+    def __init__(self, *args, steps=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.next_status.choices = [(s, labels.label("outcome_step", s)) for s in steps]
+        self.department.choices = [(0, _l("Choose a department"))] + [(d.id, d.name) for d in departments]
+
+    def validate_department(self, field):
+        if self.next_status.data == "assigned" and not field.data:
+            raise ValidationError(_l("Please choose the department that carries it out."))
+
+    def validate_due_on(self, field):
+        if self.next_status.data == "assigned" and not field.data:
+            raise ValidationError(_l("Please enter a due date."))
+
+
+class DeclineForm(FlaskForm):
+    reason = _reason(_l("Why is it declined?"), _l("Please give the reason. Everyone will see it."))
+
+
+class MergeForm(FlaskForm):
+    target = ChoiceField(_l("Merge into"), coerce=int, choices=[],
+                         description=_l("The issue that raises the same matter."))
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target.choices = [(t.id, f"#{t.id} {t.title}") for t in targets]
+
+
+class RefuseForm(FlaskForm):
+    reason = _reason(_l("Why is it refused?"), _l("Please give the reason. The person will see it."))
+
+
+class InviteCodeForm(FlaskForm):
+    code = StringField(
+        _l("Invite code"), filters=[strip],
+        validators=[DataRequired(_l("Please enter the code.")),
+                    Length(max=20, message=_l("At most %(max)d characters."))],
+        description=_l("The 8 letters and digits on your venue's notice board."),
+    )
+
+
+class VotingRuleForm(FlaskForm):
+    open_to_all = ChoiceRadio(_l("Who may vote here"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_to_all.choices = [
+            ("residents", _l("Verified residents of this venue")),
+            ("all", _l("Every registered user")),
+        ]

@@ -82,6 +82,33 @@ LABELS = {
         "dissatisfied": _l("dissatisfied"),
     },
     "flag_reason": {"abuse": _l("abusive"), "spam": _l("spam"), "off_topic": _l("off topic")},
+    # Agenda and votes: the badge an item (and its issue) shows, and what publishing does.
+    "agenda_badge": {
+        "on_agenda": _l("on the agenda"),
+        "voting_open": _l("voting open"),
+        "voting_closed": _l("voting closed"),
+        "passed": _l("passed"),
+        "rejected": _l("rejected"),
+        "no_quorum": _l("no quorum"),
+    },
+    "window_state": {
+        "draft": _l("not yet put to the vote"),
+        "scheduled": _l("voting not yet open"),
+        "open": _l("voting open"),
+        "closed": _l("voting closed"),
+    },
+    "outcome_step": {
+        "assigned": _l("Assign it to a department to carry out"),
+        "resolved": _l("Mark it resolved: the decision settles the matter"),
+        "closed": _l("Close it: the residents voted against it"),
+    },
+    "event_kind": {
+        "status": _l("status changed"),
+        "voting_scheduled": _l("voting window set"),
+        "vote_result": _l("vote counted"),
+        "outcome": _l("outcome published"),
+        "merged_from": _l("a duplicate was merged into this issue"),
+    },
 }
 
 

@@ -374,7 +374,7 @@ class Meeting(BaseModel):
     venue = ForeignKeyField(Venue, backref="meetings", on_delete="RESTRICT")
     title = CharField(max_length=120)
     kind = CharField(max_length=16, default="regular")
-    starts_at = DateTimeField()
+    starts_at = DateTimeField(index=True)
     ends_at = DateTimeField(null=True)
     place = CharField(max_length=200, default="")
     description = TextField(default="")

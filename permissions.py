@@ -57,6 +57,8 @@ def admin_required(view):
 def navigation(user):
     """The header links that fit the user's roles: (endpoint, label)."""
     links = [("main.index", _l("Directory"))]
+    links.append(("agenda.outcomes", _l("Outcomes")))
     if user and user.is_authenticated:
         links.append(("auth.profile", _l("My profile")))
+        links.append(("verification.join_with_code", _l("Invite code")))
     return links

@@ -158,3 +158,101 @@ def next_level(level):
     """The level above `level`, or None at the top (city)."""
     index = LEVELS.index(level)
     return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
+
+
+# Triage: accept, decline, merge (councillors of the issue's venue, and admins) --------------------
+
+def notify_author(issue, kind, actor=None, **data):
+    """Tell the issue's author about a change, unless they made it or follow the issue (in which
+    case notify_followers has told them already). Returns 1 when a notification was written."""
+    author_id = issue.author_id
+    if author_id is None or (actor is not None and actor.id == author_id):
+        return 0
+    if Follow.select().where((Follow.issue == issue.id) & (Follow.user == author_id)).exists():
+        return 0
+    Notification.create(
+        user=author_id, kind=kind, issue=issue.id, actor=actor.id if actor is not None else None,
+        data=data or None,
+    )
+    return 1
+
+
+def accept(issue, actor, note=""):
+    """Take a new issue up (受理): submitted → accepted, the author told."""
+    with db.atomic():
+        event = transition(issue, "accepted", actor, note)
+        notify_author(issue, "status", actor, from_status="submitted", to_status="accepted")
+    return event
+
+
+def decline(issue, actor, reason):
+    """Decline an issue with a reason everyone can read (不予受理); the reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("a reason is required to decline")
+    from_status = issue.status
+    with db.atomic():
+        event = transition(issue, "declined", actor, reason)
+        issue.decline_reason = reason
+        issue.save(only=[Issue.decline_reason])
+        notify_author(issue, "status", actor, from_status=from_status, to_status="declined")
+    return event
+
+
+def merge_targets(issue):
+    """The issues `issue` may be merged into: others of its venue, not merged, declined or hidden."""
+    return (
+        Issue.select(Issue.id, Issue.title, Issue.status)
+        .where(
+            (Issue.venue == issue.venue_id)
+            & (Issue.id != issue.id)
+            & Issue.merged_into.is_null()
+            & Issue.status.not_in(("merged", "declined"))
+            & ~Issue.hidden
+        )
+        .order_by(Issue.created_at.desc())
+    )
+
+
+def _move_rows(model, source, target, skip_user=None):
+    """Move `model` rows (Support or Follow) from source to target, skipping users already there
+    (and `skip_user`); drop the rest from the source. Returns how many moved."""
+    already = model.select(model.user).where(model.issue == target.id)
+    movable = (model.issue == source.id) & model.user.not_in(already)
+    if skip_user is not None:
+        movable &= model.user != skip_user
+    moved = model.update(issue=target.id).where(movable).execute()
+    model.delete().where(model.issue == source.id).execute()
+    return moved
+
+
+def merge(issue, target, actor, note=""):
+    """Fold a duplicate into `target` (合并): its supports and followers move over, each person
+    counted once (the target's author never supports their own issue), and both timelines say so.
+    """
+    from models import Support
+
+    if (
+        target.id == issue.id
+        or target.venue_id != issue.venue_id
+        or target.merged_into_id is not None
+        or target.status in ("merged", "declined")
+    ):
+        raise TransitionError("not a valid merge target")
+    from_status = issue.status
+    with db.atomic():
+        # Tell the source's followers and author first, while they still follow it.
+        event = transition(issue, "merged", actor, note, into=target.id)
+        notify_author(issue, "status", actor, from_status=from_status, to_status="merged")
+        supports = _move_rows(Support, issue, target, skip_user=target.author_id)
+        follows = _move_rows(Follow, issue, target)
+        Issue.update(
+            support_count=Issue.support_count + supports,
+            follower_count=Issue.follower_count + follows,
+            updated_at=utcnow(),
+        ).where(Issue.id == target.id).execute()
+        issue.merged_into = target.id
+        issue.support_count = issue.follower_count = 0
+        issue.save(only=[Issue.merged_into, Issue.support_count, Issue.follower_count])
+        record(target, "merged_from", actor, note, source=issue.id, supports=supports, follows=follows)
+    return event

@@ -1,0 +1,449 @@
+"""Meetings, agenda items, ballots and outcomes as stored facts (the counting rules are in voting.py).
+
+Every write here is one transaction. Ballots and results keep the item's counters right under
+concurrency on both engines: each write first takes the item's row with an UPDATE that also checks
+the window (SQLite takes the write lock at BEGIN anyway; on PostgreSQL the row lock makes votes,
+an early close and the fixing of the result on one item wait for each other), then reads and writes.
+"""
+from peewee import fn
+
+import voting
+import workflow
+from models import (
+    AgendaItem,
+    Assignment,
+    AuditLog,
+    Issue,
+    Meeting,
+    Membership,
+    Venue,
+    Vote,
+    db,
+    utcnow,
+)
+
+
+def clock():
+    """The time every window is measured against (tests move it forward)."""
+    return utcnow()
+
+
+class VotingError(Exception):
+    """A ballot or a window change the item's state does not allow; `reason` says which."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason  # not_open | closed | not_eligible | bad_choice | bad_window
+
+
+class OutcomeError(Exception):
+    """An outcome that cannot be published (no result yet, already published, wrong next step)."""
+
+
+COUNTERS = {"yes": AgendaItem.yes_count, "no": AgendaItem.no_count, "abstain": AgendaItem.abstain_count}
+
+
+# Who may vote --------------------------------------------------------------------------------
+
+ELIGIBLE = "eligible"
+
+
+def eligibility(user, venue):
+    """Whether `user` may vote at `venue`, and if not why: (reason, membership or None).
+
+    reason is eligible, login (a visitor), join (no request yet), pending (waiting for a
+    councillor), refused or removed. A venue open to all lets every registered user vote.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "login", None
+    membership = Membership.get_or_none(
+        (Membership.user == user.id) & (Membership.venue == venue) & (Membership.role == "resident")
+    )
+    if venue.voting_open_to_all:
+        return ELIGIBLE, membership
+    if membership is None:
+        return "join", None
+    if membership.status == "verified":
+        return ELIGIBLE, membership
+    return membership.status, membership
+
+
+# Reading an item ----------------------------------------------------------------------------
+
+def state(item, now=None):
+    """The item's window state now: draft, scheduled, open or closed (see voting.window_state)."""
+    return voting.window_state(item.opens_at, item.closes_at, now or clock())
+
+
+def tally(item):
+    return voting.Tally(item.yes_count, item.no_count, item.abstain_count)
+
+
+def quorum(item, venue):
+    """The number of ballots `item` needs, against the venue's verified residents now."""
+    return voting.quorum_needed(item.quorum_kind, item.quorum_value, venue.resident_count)
+
+
+def badge(item, now=None):
+    """on_agenda, voting_open, passed, rejected or no_quorum (voting_closed until it is fixed)."""
+    return voting.badge(state(item, now), item.result)
+
+
+def own_choice(item, user):
+    """The choice `user` made on `item`, or None. Only ever shown to that user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    vote = Vote.get_or_none((Vote.item == item.id) & (Vote.user == user.id))
+    return vote.choice if vote else None
+
+
+def load_item(item_id):
+    """The item with its meeting and venue, its result fixed if its window has closed; or None."""
+    item = (
+        AgendaItem.select(AgendaItem, Meeting, Venue)
+        .join(Meeting)
+        .join(Venue)
+        .where(AgendaItem.id == item_id)
+        .first()
+    )
+    if item is not None:
+        settle(item)
+    return item
+
+
+# Meetings -----------------------------------------------------------------------------------
+
+MEETING_FIELDS = ("title", "kind", "starts_at", "ends_at", "place", "description")
+
+
+def schedule(venue, actor, **fields):
+    """A new meeting at `venue`; `fields` are the Meeting columns of the form."""
+    with db.atomic():
+        return Meeting.create(
+            venue=venue, created_by=actor, **{k: fields[k] for k in MEETING_FIELDS if k in fields}
+        )
+
+
+def update_meeting(meeting, **fields):
+    """Change the meeting's details (title, kind, time, place, description, minutes, cancelled)."""
+    allowed = (*MEETING_FIELDS, "minutes", "cancelled")
+    with db.atomic():
+        for key in allowed:
+            if key in fields:
+                setattr(meeting, key, fields[key])
+        meeting.updated_at = utcnow()
+        meeting.save()
+    return meeting
+
+
+def upcoming_and_past(venue, now=None, limit=None):
+    """The venue's meetings: (upcoming soonest first, past latest first), cancelled included."""
+    now = now or clock()
+    upcoming = (
+        Meeting.select().where((Meeting.venue == venue) & (Meeting.starts_at >= now))
+        .order_by(Meeting.starts_at)
+    )
+    past = (
+        Meeting.select().where((Meeting.venue == venue) & (Meeting.starts_at < now))
+        .order_by(Meeting.starts_at.desc())
+    )
+    if limit:
+        upcoming, past = upcoming.limit(limit), past.limit(limit)
+    return list(upcoming), list(past)
+
+
+# Agenda items -------------------------------------------------------------------------------
+
+def add_item(meeting, actor, title, body="", issue=None, rule="majority", quorum_kind="count",
+             quorum_value=0):
+    """Put a matter on the meeting's agenda; an accepted issue moves on to deliberating."""
+    if rule not in voting.RULES or quorum_kind not in voting.QUORUM_KINDS:
+        raise ValueError("unknown rule or quorum kind")
+    with db.atomic():
+        position = (
+            AgendaItem.select(fn.COALESCE(fn.MAX(AgendaItem.position), 0))
+            .where(AgendaItem.meeting == meeting).scalar()
+        ) + 1
+        item = AgendaItem.create(
+            meeting=meeting, issue=issue, title=title, body=body, position=position, rule=rule,
+            quorum_kind=quorum_kind, quorum_value=quorum_value,
+        )
+        if issue is not None:
+            workflow.transition(
+                issue, "deliberating", actor, note=meeting.title, item=item.id, meeting=meeting.id
+            )
+            workflow.notify_author(issue, "status", actor, from_status="accepted", to_status="deliberating")
+    return item
+
+
+def update_item(item, title, body, rule, quorum_kind, quorum_value, now=None):
+    """Change an item's text, rule and quorum while it is not yet open for votes."""
+    now = now or clock()
+    with db.atomic():
+        changed = (
+            AgendaItem.update(
+                title=title, body=body, rule=rule, quorum_kind=quorum_kind,
+                quorum_value=quorum_value, updated_at=now,
+            )
+            .where(
+                (AgendaItem.id == item.id)
+                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
+            )
+            .execute()
+        )
+    if not changed:
+        raise VotingError("not_editable")
+    item.title, item.body, item.rule = title, body, rule
+    item.quorum_kind, item.quorum_value = quorum_kind, quorum_value
+    return item
+
+
+def remove_item(item, actor, now=None):
+    """Take an item off the agenda before its vote opens; its issue goes back to accepted."""
+    now = now or clock()
+    with db.atomic():
+        removed = (
+            AgendaItem.delete()
+            .where(
+                (AgendaItem.id == item.id)
+                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
+            )
+            .execute()
+        )
+        if not removed:
+            raise VotingError("not_editable")
+        issue = Issue.get_or_none(Issue.id == item.issue_id) if item.issue_id else None
+        if issue is not None and issue.status == "deliberating" and not _pending_items(issue):
+            workflow.transition(issue, "accepted", actor, note=item.title)
+            workflow.notify_author(issue, "status", actor, from_status="deliberating", to_status="accepted")
+
+
+def _pending_items(issue):
+    """Whether `issue` is still on some agenda without a fixed result."""
+    return (
+        AgendaItem.select().where((AgendaItem.issue == issue) & AgendaItem.result.is_null()).exists()
+    )
+
+
+def set_window(item, actor, opens_at, closes_at, now=None):
+    """Open the vote now or later: from `opens_at` until `closes_at` (naive UTC).
+
+    Allowed while the vote has not opened; the close must be after the open and in the future.
+    """
+    now = now or clock()
+    if opens_at is None or closes_at is None or closes_at <= opens_at or closes_at <= now:
+        raise VotingError("bad_window")
+    with db.atomic():
+        changed = (
+            AgendaItem.update(opens_at=opens_at, closes_at=closes_at, updated_at=now)
+            .where(
+                (AgendaItem.id == item.id)
+                & AgendaItem.result.is_null()
+                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
+            )
+            .execute()
+        )
+        if not changed:
+            raise VotingError("not_editable")
+        item.opens_at, item.closes_at = opens_at, closes_at
+        if item.issue_id:
+            issue = Issue.get_by_id(item.issue_id)
+            workflow.record(
+                issue, "voting_scheduled", actor, item=item.id,
+                opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
+            )
+            workflow.notify_followers(issue, "voting_scheduled", actor, item=item.id)
+    return item
+
+
+# Ballots ------------------------------------------------------------------------------------
+
+def _lock_open(item_id, now):
+    """Take the item's row if its window is open at `now`; False when it is not."""
+    return bool(
+        AgendaItem.update(updated_at=now)
+        .where(
+            (AgendaItem.id == item_id)
+            & (AgendaItem.opens_at <= now)
+            & (AgendaItem.closes_at > now)
+            & AgendaItem.result.is_null()
+        )
+        .execute()
+    )
+
+
+def cast(item, user, choice, now=None):
+    """Record `user`'s ballot on `item`, or change it; return the previous choice (or None).
+
+    Refuses (VotingError) a choice that is not yes/no/abstain, a voter who is not eligible, and a
+    ballot outside the window, judged at the time of the write inside the transaction.
+    """
+    if choice not in voting.CHOICES:
+        raise VotingError("bad_choice")
+    now = now or clock()
+    venue = Venue.select().join(Meeting).where(Meeting.id == item.meeting_id).get()
+    if eligibility(user, venue)[0] != ELIGIBLE:
+        raise VotingError("not_eligible")
+    with db.atomic():
+        if not _lock_open(item.id, now):
+            current = AgendaItem.get_by_id(item.id)
+            opened = state(current, now) in (voting.DRAFT, voting.SCHEDULED)
+            raise VotingError("not_open" if opened else "closed")
+        vote = Vote.get_or_none((Vote.item == item.id) & (Vote.user == user.id))
+        old = vote.choice if vote else None
+        moves = voting.delta(old, choice)
+        if not moves:
+            return old
+        if vote is None:
+            Vote.insert(item=item.id, user=user.id, choice=choice, created_at=now, updated_at=now).execute()
+        else:
+            Vote.update(choice=choice, updated_at=now).where(Vote.id == vote.id).execute()
+        AgendaItem.update(
+            {COUNTERS[c]: COUNTERS[c] + step for c, step in moves.items()}
+        ).where(AgendaItem.id == item.id).execute()
+    return old
+
+
+def close_early(item, actor, reason, now=None):
+    """End an open vote now, with the councillor's recorded reason, and fix its result."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VotingError("reason_required")
+    now = now or clock()
+    with db.atomic():
+        closed = (
+            AgendaItem.update(closes_at=now, close_reason=reason, updated_at=now)
+            .where(
+                (AgendaItem.id == item.id)
+                & (AgendaItem.opens_at <= now)
+                & (AgendaItem.closes_at > now)
+                & AgendaItem.result.is_null()
+            )
+            .execute()
+        )
+        if not closed:
+            raise VotingError("not_open")
+        AuditLog.create(
+            actor=actor, action="vote.close_early", object_type="agenda_item", object_id=item.id,
+            note=reason, after={"closes_at": now.isoformat()},
+        )
+    item.closes_at, item.close_reason = now, reason
+    return settle(item, now)
+
+
+def settle(item, now=None):
+    """Fix the result of an item whose window has closed, exactly once; return the item.
+
+    Whoever reads the item first after the close does it; concurrent readers agree because only
+    the UPDATE that finds the result still empty writes it. A no-quorum vote sends its issue back
+    to accepted, so it can go on a later agenda; passed and rejected wait for the outcome.
+    """
+    now = now or clock()
+    if item.result or state(item, now) != voting.CLOSED:
+        return item
+    with db.atomic():
+        # Take the row first, so no ballot is still being written while we count.
+        if not (
+            AgendaItem.update(updated_at=now)
+            .where((AgendaItem.id == item.id) & AgendaItem.result.is_null())
+            .execute()
+        ):
+            fresh = AgendaItem.get_by_id(item.id)
+            item.result, item.updated_at = fresh.result, fresh.updated_at
+            return item
+        fresh = AgendaItem.get_by_id(item.id)
+        venue = Venue.select().join(Meeting).where(Meeting.id == fresh.meeting_id).get()
+        counted = tally(fresh)
+        outcome = voting.result(counted, fresh.rule, quorum(fresh, venue))
+        AgendaItem.update(result=outcome).where(AgendaItem.id == item.id).execute()
+        if fresh.issue_id:
+            issue = Issue.get_by_id(fresh.issue_id)
+            data = {"item": item.id, "result": outcome, **counted._asdict()}
+            workflow.record(issue, "vote_result", None, **data)
+            workflow.notify_followers(issue, "vote_result", None, **data)
+            workflow.notify_author(issue, "vote_result", None, **data)
+            if outcome == "no_quorum" and issue.status == "deliberating" and not _pending_items(issue):
+                workflow.transition(issue, "accepted", None, check=False)
+    item.result, item.updated_at = outcome, now
+    item.yes_count, item.no_count, item.abstain_count = counted
+    return item
+
+
+# Outcomes -----------------------------------------------------------------------------------
+
+# What may happen to the issue when the outcome of each result is published.
+NEXT_STEPS = {
+    "passed": ("assigned", "resolved"),
+    "rejected": ("closed",),
+    "no_quorum": (),
+}
+
+
+def publish_outcome(item, actor, text, next_status=None, department=None, due_on=None, now=None):
+    """Publish the decision (决议) of a voted item and move its issue on.
+
+    passed: the issue is assigned to a handling department with a due date (when the decision
+    needs someone to carry it out) or resolved (when the decision itself settles the matter);
+    rejected: the issue is closed with the outcome as its answer; no quorum: the issue went back
+    to accepted when the result was fixed, and the outcome only says so.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise OutcomeError("text_required")
+    now = now or clock()
+    item = settle(item, now)
+    if not item.result:
+        raise OutcomeError("no_result")
+    issue = Issue.get_or_none(Issue.id == item.issue_id) if item.issue_id else None
+    moves = issue is not None and issue.status == "deliberating" and NEXT_STEPS[item.result]
+    if moves and next_status not in NEXT_STEPS[item.result]:
+        raise OutcomeError("next_step")
+    if moves and next_status == "assigned" and (department is None or due_on is None):
+        raise OutcomeError("assignment")
+    with db.atomic():
+        published = (
+            AgendaItem.update(outcome=text, outcome_by=actor, outcome_published_at=now, updated_at=now)
+            .where((AgendaItem.id == item.id) & AgendaItem.outcome_published_at.is_null())
+            .execute()
+        )
+        if not published:
+            raise OutcomeError("published")
+        if issue is not None:
+            workflow.record(issue, "outcome", actor, note=text, item=item.id, result=item.result)
+            if moves and next_status == "assigned":
+                Assignment.create(issue=issue, department=department, assigned_by=actor, due_on=due_on)
+                issue.due_on = due_on
+                issue.save(only=[Issue.due_on])
+                workflow.transition(issue, "assigned", actor, note=text, department=department.id)
+            elif moves:
+                workflow.transition(issue, next_status, actor, note=text)
+            workflow.notify_followers(issue, "outcome", actor, item=item.id, result=item.result)
+            workflow.notify_author(issue, "outcome", actor, item=item.id, result=item.result)
+    item.outcome, item.outcome_by, item.outcome_published_at = text, actor, now
+    return item
+
+
+def outcomes(venue=None):
+    """Published outcomes, newest first, with their meetings and venues (one query)."""
+    query = (
+        AgendaItem.select(AgendaItem, Meeting, Venue)
+        .join(Meeting)
+        .join(Venue)
+        .where(AgendaItem.outcome_published_at.is_null(False))
+        .order_by(AgendaItem.outcome_published_at.desc(), AgendaItem.id.desc())
+    )
+    if venue is not None:
+        query = query.where(Meeting.venue == venue)
+    return query
+
+
+def items_of_issue(issue):
+    """The agenda items made from `issue`, oldest first, with meetings; results fixed."""
+    items = list(
+        AgendaItem.select(AgendaItem, Meeting)
+        .join(Meeting)
+        .where(AgendaItem.issue == issue)
+        .order_by(AgendaItem.id)
+    )
+    now = clock()
+    return [settle(item, now) for item in items]

@@ -1,0 +1,144 @@
+"""Residents joining a venue: asking, being verified or refused, and invite codes."""
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
+
+import memberships
+import permissions
+from forms import InviteCodeForm, RefuseForm, VotingRuleForm
+from models import Membership, User, Venue
+from views import render, safe_next, see_other, wants_fragment
+
+bp = Blueprint("verification", __name__)
+
+
+def _venue(slug):
+    return get_object_or_404(Venue.select(), Venue.slug == slug)
+
+
+def _login_first(next_url):
+    """Visitors are sent to log in, and come back to `next_url` (a page, not this POST)."""
+    return see_other(url_for("auth.login", next=next_url))
+
+
+@bp.post("/v/<slug>/join")
+def join(slug):
+    venue = _venue(slug)
+    back = safe_next(url_for("venues.show", slug=venue.slug))
+    if not current_user.is_authenticated:
+        return _login_first(back)
+    if venue.archived:
+        abort(403)
+    membership = memberships.request_join(current_user, venue)
+    if membership.status == "verified":
+        flash(_("You are a verified resident of %(venue)s.", venue=venue.name), "info")
+    else:
+        flash(_("Your request is sent. A councillor of %(venue)s will verify it; until then you "
+                "cannot vote here.", venue=venue.name), "success")
+    return see_other(back)
+
+
+def _requests_page(venue, refuse_forms=None, rule_form=None, status=200):
+    pending = list(memberships.pending_requests(venue))
+    refuse_forms = refuse_forms or {}
+    for membership in pending:
+        refuse_forms.setdefault(membership.id, RefuseForm(formdata=None, prefix=f"r{membership.id}"))
+    if rule_form is None:
+        rule_form = VotingRuleForm(formdata=None)
+        rule_form.open_to_all.data = "all" if venue.voting_open_to_all else "residents"
+    return render(
+        "verification/requests.html", venue=venue, pending=pending, refuse_forms=refuse_forms,
+        decided=list(memberships.decided_requests(venue)), rule_form=rule_form, status=status,
+    )
+
+
+@bp.get("/v/<slug>/requests")
+def requests(slug):
+    venue = _venue(slug)
+    permissions.require(permissions.can_moderate(current_user, venue))
+    return _requests_page(venue)
+
+
+def _request(venue, membership_id):
+    return get_object_or_404(
+        Membership.select(Membership, User).join(User, on=(Membership.user == User.id)),
+        (Membership.id == membership_id) & (Membership.venue == venue) & (Membership.role == "resident"),
+    )
+
+
+@bp.post("/v/<slug>/requests/<int:membership_id>/verify")
+def verify(slug, membership_id):
+    venue = _venue(slug)
+    permissions.require(permissions.can_moderate(current_user, venue))
+    membership = _request(venue, membership_id)
+    memberships.verify(membership, current_user)
+    message = _("%(name)s is now a verified resident.", name=membership.user.display_name)
+    if wants_fragment():
+        return render("verification/requests.html", "verification/_decided.html",
+                      membership=membership, message=message, venue=venue)
+    flash(message, "success")
+    return see_other(url_for("verification.requests", slug=venue.slug))
+
+
+@bp.post("/v/<slug>/requests/<int:membership_id>/refuse")
+def refuse(slug, membership_id):
+    venue = _venue(slug)
+    permissions.require(permissions.can_moderate(current_user, venue))
+    membership = _request(venue, membership_id)
+    form = RefuseForm(prefix=f"r{membership.id}")
+    if not form.validate_on_submit():
+        return _requests_page(venue, refuse_forms={membership.id: form}, status=422)
+    memberships.refuse(membership, current_user, form.reason.data)
+    flash(_("The request of %(name)s is refused.", name=membership.user.display_name), "success")
+    return see_other(url_for("verification.requests", slug=venue.slug))
+
+
+@bp.post("/v/<slug>/voting-rule")
+def voting_rule(slug):
+    venue = _venue(slug)
+    permissions.require(permissions.can_moderate(current_user, venue))
+    form = VotingRuleForm()
+    if not form.validate_on_submit():
+        return _requests_page(venue, rule_form=form, status=422)
+    memberships.set_voting_open_to_all(venue, current_user, form.open_to_all.data == "all")
+    flash(_("Saved: who may vote here."), "success")
+    return see_other(url_for("verification.requests", slug=venue.slug))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join_with_code():
+    form = InviteCodeForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args.get("code", "")[:20]
+    if form.validate_on_submit():
+        if not current_user.is_authenticated:
+            return _login_first(url_for("verification.join_with_code", code=form.code.data))
+        venue = memberships.join_with_code(current_user, form.code.data)
+        if venue is not None:
+            flash(_("Welcome! You are a verified resident of %(venue)s and can vote there.",
+                    venue=venue.name), "success")
+            return see_other(url_for("venues.show", slug=venue.slug))
+        form.code.errors.append(_("No venue has this code. Please check the notice, or ask a councillor."))
+    return render("verification/join.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.get("/v/<slug>/invite")
+def invite(slug):
+    venue = _venue(slug)
+    permissions.require(permissions.can_moderate(current_user, venue))
+    join_url = url_for("verification.join_with_code", code=venue.invite_code, _external=True) if venue.invite_code else None
+    return render("verification/invite.html", venue=venue, join_url=join_url)
+
+
+@bp.post("/v/<slug>/invite/rotate")
+def rotate(slug):
+    venue = _venue(slug)
+    permissions.require(permissions.can_moderate(current_user, venue))
+    had_code = bool(venue.invite_code)
+    memberships.rotate_code(venue, current_user)
+    if had_code:
+        flash(_("A new code is made. The old code no longer works: print the new notice."), "success")
+    else:
+        flash(_("The invite code is made. Print the notice for the notice board."), "success")
+    return see_other(url_for("verification.invite", slug=venue.slug))
