@@ -164,9 +164,10 @@ class NumberField(IntegerField):
 class _OwnChoiceMessages:
     """A choice field whose bad or missing value gets our own (translated) message."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, skip_if_no_choices=False, **kwargs):
         kwargs.setdefault("validate_choice", False)
         super().__init__(label, validators, **kwargs)
+        self.skip_if_no_choices = skip_if_no_choices
 
     def process_formdata(self, valuelist):
         try:
@@ -175,7 +176,9 @@ class _OwnChoiceMessages:
             self.data = None
 
     def pre_validate(self, form):
-        if self.choices and self.data not in [value for value, _label in self.choices]:
+        if self.skip_if_no_choices and not self.choices:
+            return
+        if self.data not in [value for value, _label in self.choices]:
             raise ValidationError(_l("Please choose one of the options."))
 
 
@@ -313,7 +316,8 @@ class OutcomeForm(FlaskForm):
                     Length(max=10000, message=_l("At most %(max)d characters."))],
         description=_l("What was decided and what happens next, in plain words. Everyone can read it."),
     )
-    next_status = ChoiceRadio(_l("What happens to the issue"), choices=[])
+    # No choice to make when the issue does not move (a free item, or no quorum).
+    next_status = ChoiceRadio(_l("What happens to the issue"), choices=[], skip_if_no_choices=True)
     department = ChoiceField(_l("Handling department"), coerce=int, choices=[])
     due_on = DateField(
         _l("Due date"), validators=[Optional()],
@@ -323,15 +327,24 @@ class OutcomeForm(FlaskForm):
     def __init__(self, *args, steps=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.next_status.choices = [(s, labels.label("outcome_step", s)) for s in steps]
-        self.department.choices = [(0, _l("Choose a department"))] + [(d.id, d.name) for d in departments]
+        if "assigned" in steps:
+            self.department.choices = [(0, _l("Choose a department"))] + [(d.id, d.name) for d in departments]
+        else:  # nothing to assign: the fields are not shown, so they are not checked either
+            del self.department
+            del self.due_on
 
     def validate_department(self, field):
         if self.next_status.data == "assigned" and not field.data:
             raise ValidationError(_l("Please choose the department that carries it out."))
 
-    def validate_due_on(self, field):
-        if self.next_status.data == "assigned" and not field.data:
-            raise ValidationError(_l("Please enter a due date."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # The due date may be empty unless the issue is being assigned (Optional stops the chain).
+        if "due_on" in self and self.next_status.data == "assigned" and not self.due_on.data:
+            if not self.due_on.errors:
+                self.due_on.errors.append(_l("Please enter a due date."))
+            valid = False
+        return valid
 
 
 class DeclineForm(FlaskForm):

@@ -179,6 +179,8 @@ def notify_author(issue, kind, actor=None, **data):
 
 def accept(issue, actor, note=""):
     """Take a new issue up (受理): submitted → accepted, the author told."""
+    if issue.status != "submitted":  # deliberating → accepted is taking it off an agenda, not this
+        raise TransitionError(f"{issue.status} is not new")
     with db.atomic():
         event = transition(issue, "accepted", actor, note)
         notify_author(issue, "status", actor, from_status="submitted", to_status="accepted")

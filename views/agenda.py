@@ -409,14 +409,15 @@ def outcome(item_id):
     form = OutcomeForm(steps=steps, departments=departments)
     if request.method == "GET" and steps:
         form.next_status.data = steps[0] if len(steps) == 1 else None
-        if issue.category_id and issue.category.time_limit_days:
+        if "due_on" in form and issue.category_id and issue.category.time_limit_days:
             form.due_on.data = (deliberation.clock() + timedelta(days=issue.category.time_limit_days)).date()
     if form.validate_on_submit():
-        department = Department.get_or_none(Department.id == form.department.data) if form.department.data else None
+        assigning = "department" in form and form.department.data
+        department = Department.get_or_none(Department.id == form.department.data) if assigning else None
         try:
             deliberation.publish_outcome(
                 item, current_user, form.outcome.data, next_status=form.next_status.data or None,
-                department=department, due_on=form.due_on.data,
+                department=department, due_on=form.due_on.data if assigning else None,
             )
         except deliberation.OutcomeError:
             flash(_("The outcome could not be published. Please check the item and try again."), "error")
