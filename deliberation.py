@@ -437,6 +437,39 @@ def outcomes(venue=None):
     return query
 
 
+def voting_now(venue, now=None):
+    """The venue's items open for votes right now, closing soonest first, with their meetings."""
+    now = now or clock()
+    return list(
+        AgendaItem.select(AgendaItem, Meeting)
+        .join(Meeting)
+        .where(
+            (Meeting.venue == venue)
+            & (AgendaItem.opens_at <= now)
+            & (AgendaItem.closes_at > now)
+            & AgendaItem.result.is_null()
+        )
+        .order_by(AgendaItem.closes_at)
+    )
+
+
+def badges_for(issue_ids, now=None):
+    """{issue id: agenda badge} for a page of issues, from each one's latest agenda item (one query).
+
+    Issues never put on an agenda are left out.
+    """
+    now = now or clock()
+    latest = {}
+    for item in (
+        AgendaItem.select(AgendaItem.id, AgendaItem.issue, AgendaItem.opens_at, AgendaItem.closes_at,
+                          AgendaItem.result)
+        .where(AgendaItem.issue.in_(list(issue_ids)))
+        .order_by(AgendaItem.id)
+    ):
+        latest[item.issue_id] = item
+    return {issue_id: badge(item, now) for issue_id, item in latest.items()}
+
+
 def items_of_issue(issue):
     """The agenda items made from `issue`, oldest first, with meetings; results fixed."""
     items = list(

@@ -103,8 +103,11 @@ def load(now=None):
 
     Venue.update(invite_code=DEMO_INVITE_CODE).where(Venue.id == venue.id).execute()
 
+    hour_now = now.replace(minute=0, second=0, microsecond=0)
+
     def day(n, hour=10):
-        return now + timedelta(days=n, hours=hour - 10)
+        """n days from now, moved by (hour - 10) hours: whole hours read better on the pages."""
+        return hour_now + timedelta(days=n, hours=hour - 10)
 
     # New issues, waiting in the triage queue.
     _issue(venue, others[0], "小区南门的路灯坏了三盏", "南门进来到3栋这一段，晚上黑漆漆的，老人出门不方便，"

@@ -204,7 +204,7 @@ def test_edit_item_until_voting_opens(client, auth, world):
     assert response.status_code == 303
     assert AgendaItem.get_by_id(item.id).title == "新标题"
     opened = world.item(state="open", title="已开始")
-    client.post(f"/items/{opened.id}/edit", data=item_form(title="改不了"))
+    client.post(f"/items/{opened.id}/edit", data=item_form(title="改不了"), headers={"Accept-Language": "en"})
     assert AgendaItem.get_by_id(opened.id).title == "已开始"
     assert "can no longer be changed" in text(client.get(f"/items/{opened.id}", headers={"Accept-Language": "en"}))
 
@@ -432,6 +432,7 @@ def test_closing_is_exact_even_if_nobody_visits(client, auth, world, monkeypatch
     assert "hx-trigger" not in body.split('id="vote-')[0]  # polling stops
     assert "no quorum" in body
     assert re.search(rf'id="vote-{item.id}"[^>]*hx-swap-oob="true"', body)  # the buttons go away
+    assert re.search(rf'id="status-{issue.id}" hx-swap-oob="true">accepted<', body)
     assert AgendaItem.get_by_id(item.id).result == "no_quorum"
     assert Issue.get_by_id(issue.id).status == "accepted"  # back in the queue for another agenda
     assert Event.get((Event.issue == issue) & (Event.kind == "vote_result")).data["result"] == "no_quorum"
@@ -573,6 +574,26 @@ def test_venue_panel(app, world):
         html = render_fragment(app, user, "agenda/_venue_panel.html", venue=world.venue)
         assert expected in html and hidden not in html
         assert "下周的议事会" in html and "/v/yangguang/outcomes.atom" in html
+
+
+def test_venue_panel_lists_what_is_being_voted_on(app, world):
+    open_item = world.item(state="open", title="正在表决的事")
+    world.item(state="closed", title="已经结束的事")
+    world.item(state="scheduled", title="还没开始的事")
+    html = render_fragment(app, world.resident, "agenda/_venue_panel.html", venue=world.venue)
+    assert f"/items/{open_item.id}" in html
+    assert "已经结束的事" not in html and "还没开始的事" not in html
+
+
+def test_badges_for_a_page_of_issues(world):
+    voting = world.issue(status="deliberating", title="在表决")
+    twice = world.issue(status="deliberating", title="第二次上会")
+    never = world.issue(status="accepted", title="没上会")
+    world.item(state="open", issue=voting)
+    world.item(state="closed", issue=twice, result="no_quorum")
+    world.item(state="draft", issue=twice)
+    badges = deliberation.badges_for([voting.id, twice.id, never.id])
+    assert badges == {voting.id: "voting_open", twice.id: "on_agenda"}
 
 
 def test_issue_fragment_shows_the_vote_state(app, world):

@@ -68,6 +68,7 @@ def venue_context(venue):
         "agenda_eligibility": eligible,
         "agenda_membership": membership,
         "agenda_outcomes": list(deliberation.outcomes(venue).limit(3)),
+        "agenda_voting": deliberation.voting_now(venue),
     }
     if moderator:
         context["agenda_pending_requests"] = memberships.pending_requests(venue).count()
