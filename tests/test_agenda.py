@@ -621,3 +621,30 @@ def test_demo_data_has_every_kind_of_vote(demo, app):
                    for v in ("yes", "no", "abstain")}
         assert counted == {"yes": item.yes_count, "no": item.no_count, "abstain": item.abstain_count}
     assert Meeting.select().where(Meeting.minutes != "").count() >= 2
+
+
+def test_every_state_changing_route_needs_the_csrf_token(csrf_app, world):
+    """With CSRF checks on, as in production, a form posted without its token changes nothing."""
+    from conftest import Auth
+
+    meeting = world.meeting()
+    item = world.item(meeting, state="open")
+    issue = world.issue(status="submitted")
+    membership = world.membership(world.pending)
+    client = csrf_app.test_client()
+    csrf_app.config["WTF_CSRF_ENABLED"] = False
+    Auth(client).login("councillor")  # logging in is not what is being tested
+    csrf_app.config["WTF_CSRF_ENABLED"] = True
+    urls = [
+        "/v/yangguang/meetings/new", f"/meetings/{meeting.id}/edit", f"/meetings/{meeting.id}/minutes",
+        f"/meetings/{meeting.id}/items/new", f"/items/{item.id}/edit", f"/items/{item.id}/remove",
+        f"/items/{item.id}/window", f"/items/{item.id}/close", f"/items/{item.id}/vote",
+        f"/items/{item.id}/outcome", f"/triage/{issue.id}/accept", f"/triage/{issue.id}/decline",
+        f"/triage/{issue.id}/merge", "/v/yangguang/join", f"/v/yangguang/requests/{membership.id}/verify",
+        f"/v/yangguang/requests/{membership.id}/refuse", "/v/yangguang/voting-rule", "/join",
+        "/v/yangguang/invite/rotate",
+    ]
+    for url in urls:
+        assert client.post(url, data={"reason": "x", "choice": "yes"}).status_code == 400, url
+    assert Issue.get_by_id(issue.id).status == "submitted"
+    assert AgendaItem.get_by_id(item.id).close_reason == ""

@@ -85,6 +85,7 @@ def test_from_issue_to_published_outcome(app, browser, live_server, make, monkey
         expect(page.locator(f"#tally-{item.id} .tally-result")).to_contain_text("通过")
         expect(page.locator(f"#vote-{item.id} button")).to_have_count(0)
         expect(page.locator(f"#item-badge-{item.id}")).to_have_text("通过")
+        expect(page.locator(f"#tally-news-{item.id}")).to_have_text("表决已结束 · 结果： 通过")  # read out
     assert AgendaItem.get_by_id(item.id).result == "passed"
 
     # The councillor publishes the outcome.

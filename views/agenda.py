@@ -20,6 +20,7 @@ from views import render, see_other, wants_fragment
 
 bp = Blueprint("agenda", __name__)
 
+
 def _refusal(reason):
     messages = {
         "closed": _("Voting on this item has closed. Your vote was not counted."),
@@ -283,6 +284,9 @@ def item(item_id):
     return render("agenda/item.html", **item_context(_item(item_id)))
 
 
+WINDOW_STATES = (voting.DRAFT, voting.SCHEDULED, voting.OPEN, voting.CLOSED)
+
+
 def _tally_etag(item, seen):
     state = deliberation.state(item)
     user_id = current_user.get_id() if current_user.is_authenticated else "-"
@@ -309,16 +313,12 @@ def tally(item_id):
         response = make_response("", 304)
     else:
         context = item_context(item)
-        context["changed"] = seen in voting_states() and seen != context["state"]
+        context["changed"] = seen in WINDOW_STATES and seen != context["state"]
         body, status = render("agenda/item.html", "agenda/_tally.html", **context)
         response = make_response(body, status)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
-
-
-def voting_states():
-    return (voting.DRAFT, voting.SCHEDULED, voting.OPEN, voting.CLOSED)
 
 
 @bp.post("/items/<int:item_id>/vote")
