@@ -409,7 +409,9 @@ def publish_outcome(item, actor, text, next_status=None, department=None, due_on
         if not published:
             raise OutcomeError("published")
         if issue is not None:
-            workflow.record(issue, "outcome", actor, note=text, item=item.id, result=item.result)
+            # The text goes on the timeline once: on the step it causes, or here when it moves nothing.
+            workflow.record(issue, "outcome", actor, note="" if moves else text, item=item.id,
+                            result=item.result)
             if moves and next_status == "assigned":
                 Assignment.create(issue=issue, department=department, assigned_by=actor, due_on=due_on)
                 issue.due_on = due_on

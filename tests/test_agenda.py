@@ -511,6 +511,8 @@ def test_rejected_vote_closes_the_issue(client, auth, world):
     response = client.post(f"/items/{item.id}/outcome", data={"outcome": "多数居民不同意。", "next_status": "closed"})
     assert response.status_code == 303
     assert Issue.get_by_id(issue.id).status == "closed"
+    notes = [e.note for e in Event.select().where(Event.issue == issue).order_by(Event.id)]
+    assert notes.count("多数居民不同意。") == 1  # on the timeline once, with the closing step
     bad = closed_item(world, ["no"], issue=world.issue(status="deliberating", title="另一件事"))
     response = client.post(f"/items/{bad.id}/outcome", data={"outcome": "x", "next_status": "resolved"})
     assert response.status_code == 422  # a rejected vote cannot resolve its issue
@@ -525,6 +527,7 @@ def test_no_quorum_outcome_leaves_the_issue_accepted(client, auth, world):
     response = client.post(f"/items/{item.id}/outcome", data={"outcome": "人数不够，下次再议。"})
     assert response.status_code == 303
     assert Issue.get_by_id(issue.id).status == "accepted"
+    assert Event.get((Event.issue == issue) & (Event.kind == "outcome")).note == "人数不够，下次再议。"
 
 
 def test_outcomes_pages_list_published_outcomes_newest_first(client, world):
