@@ -60,8 +60,8 @@ def _offset(delta):
 def calendar(name, events, tzid="Asia/Shanghai"):
     """An iCalendar document (str, CRLF lines) of `events`.
 
-    Each event is a dict: uid, start and end (naive UTC, end may be None), stamp, created and
-    modified (naive UTC), summary, location, description, url, cancelled. Times are written in
+    Each event is a dict: uid, start and end (naive UTC, end may be None), stamp (when it was last
+    revised: without a METHOD that is what DTSTAMP means), created and modified (naive UTC), summary, location, description, url, cancelled. Times are written in
     `tzid` with its VTIMEZONE when the zone keeps one offset all year (as Asia/Shanghai does);
     for a zone with daylight saving they are written in UTC, which every client understands.
     """
@@ -72,7 +72,6 @@ def calendar(name, events, tzid="Asia/Shanghai"):
         "VERSION:2.0",
         "PRODID:-//Yishi//Meetings//ZH",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
         f"X-WR-CALNAME:{ical_text(name)}",
         f"X-WR-TIMEZONE:{tzid}",
     ]

@@ -148,3 +148,14 @@ def test_control_characters_do_not_break_the_feed(client, world):
     publish(world, "标题\x0b有控制字符", "正文\x01也有")
     feed = parse_feed(client.get("/outcomes.atom"))
     assert feed.entries[0].title == "标题有控制字符"
+
+
+@pytest.mark.parametrize("url", ["/outcomes.atom", "/v/yangguang/meetings.ics"])
+def test_feeds_answer_304_when_unchanged(client, world, url):
+    world.meeting()
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    world.meeting(title="新安排的议事会")
+    publish(world, "新决议", "新。")
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200

@@ -488,7 +488,14 @@ def _atom(venue):
     )
     response = make_response(body)
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
-    return response
+    return _conditional(response)
+
+
+def _conditional(response):
+    """Feed readers poll: answer 304 when the feed is the same as the one they have."""
+    response.add_etag()
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
 
 
 @bp.get("/outcomes.atom")
@@ -535,7 +542,7 @@ def _ical(venue):
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="meetings.ics"'
-    return response
+    return _conditional(response)
 
 
 @bp.get("/meetings.ics")
