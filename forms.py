@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -94,7 +95,10 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language"),
-        choices=[("zh_Hans", "中文"), ("en", "English")],
+        choices=[
+            SelectChoice("zh_Hans", "中文", render_kw={"lang": "zh-Hans"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
         validators=[DataRequired()],
     )
 
