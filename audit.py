@@ -66,6 +66,51 @@ OBJECT_TYPES = {
     "deputy_group_member": _l("Deputy group member"),
 }
 
+# Names of the fields that snapshots hold, as the audit list shows them.
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "name_en": _l("Name in English"),
+    "kind": _l("Kind"),
+    "level": _l("Level"),
+    "parent": _l("Belongs to"),
+    "position": _l("Order in lists"),
+    "archived": _l("Archived"),
+    "slug": _l("Web address name"),
+    "region": _l("Region"),
+    "address": _l("Address"),
+    "description": _l("Description"),
+    "opening_times": _l("Opening times"),
+    "voting_open_to_all": _l("Every registered user may vote"),
+    "username": _l("Username"),
+    "display_name": _l("Name"),
+    "phone": _l("Phone"),
+    "locale": _l("Language"),
+    "is_admin": _l("Site admin"),
+    "active": _l("Can log in"),
+    "must_change_password": _l("Must change password"),
+    "user": _l("Account"),
+    "venue": _l("Venue"),
+    "role": _l("Role"),
+    "status": _l("Status"),
+    "note": _l("Note"),
+    "verified_by": _l("Verified by"),
+    "verified_at": _l("Verified at"),
+    "group": _l("Deputy group"),
+    "department": _l("Department"),
+    "code": _l("Code"),
+    "village_department": _l("Handling department at village level"),
+    "town_department": _l("Handling department at town level"),
+    "city_department": _l("Handling department at city level"),
+    "time_limit_days": _l("Time limit (working days)"),
+    "created_at": _l("Created"),
+    "updated_at": _l("Changed"),
+}
+
+
+def field_label(name):
+    """The translated name of a snapshot field, or the field name itself."""
+    return FIELD_LABELS.get(name, name)
+
 
 def _plain(value):
     if isinstance(value, datetime.datetime | datetime.date):

@@ -5,7 +5,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import Membership
+from models import Membership, User
 
 
 def is_admin(user):
@@ -33,6 +33,18 @@ def can_moderate(user, venue):
     return is_admin(user) or has_venue_role(user, venue, "councillor")
 
 
+def can_manage_members(user, venue):
+    """Who sees a venue's full member list and verifies or removes its residents."""
+    return can_moderate(user, venue)
+
+
+def is_last_admin(user):
+    """Whether `user` is the only active site admin, whose admin role must therefore stay."""
+    if not (user.is_admin and user.active):
+        return False
+    return not User.select().where(User.is_admin & User.active & (User.id != user.id)).exists()
+
+
 def require(allowed):
     """Abort with 403 unless `allowed` is true (401 redirect to login for visitors)."""
     if not current_user.is_authenticated:
@@ -58,5 +70,9 @@ def navigation(user):
     """The header links that fit the user's roles: (endpoint, label)."""
     links = [("main.index", _l("Directory"))]
     if user and user.is_authenticated:
+        if user.has_role("councillor"):
+            links.append(("members.my_venues", _l("My venues")))
+        if user.is_admin:
+            links.append(("admin.index", _l("Administration")))
         links.append(("auth.profile", _l("My profile")))
     return links
