@@ -159,7 +159,8 @@ def changes(entry):
     """The fields an entry changed: [(field, before, after)], all fields for a creation or deletion."""
     before, after = entry.before or {}, entry.after or {}
     keys = list(after) + [k for k in before if k not in after]
-    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+    # The id is the entry's own object_id, shown as its title.
+    return [(k, before.get(k), after.get(k)) for k in keys if k != "id" and before.get(k) != after.get(k)]
 
 
 def title(entry):

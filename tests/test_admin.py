@@ -108,6 +108,7 @@ def test_every_admin_page_opens_for_admins(app, admin, world):
         response = admin.get(url)
         assert response.status_code == 200, url
         assert text(response).count("<h1") == 1, url
+        assert '="None"' not in text(response), url  # no stray attribute values such as aria-invalid="None"
 
 
 @pytest.mark.parametrize("username", ["wang", "zhang"])
@@ -166,7 +167,7 @@ def test_an_empty_site_gets_a_city_then_towns_then_villages(client, auth, make, 
     client.post("/admin/regions/new", data={"name": "石岭村", "kind": "village", "parent": town.id, "position": "2"})
     village = Region.get(Region.name == "石岭村")
     assert (village.parent_id, village.level, village.position) == (town.id, "village", 2)
-    tree = text(client.get("/admin/regions")).split('<ul class="tree">')[1]
+    tree = text(client.get("/admin/regions")).split('<ul class="region-tree">')[1]
     assert tree.index("枝江市") < tree.index("白洋镇") < tree.index("石岭村")
     assert actions() == ["region.create"] * 3
 

@@ -2,6 +2,7 @@
 departments and categories, and read the audit trail. Site admins only; every change is audited.
 """
 import contextlib
+import datetime
 import os
 import re
 
@@ -16,6 +17,7 @@ import admin_forms
 import audit
 import labels
 import memberships
+import timefmt
 from models import (
     REGION_KINDS,
     AuditLog,
@@ -920,6 +922,11 @@ class AuditNames:
         group = LABEL_GROUPS.get((object_type, field)) or LABEL_GROUPS.get((None, field))
         if group and isinstance(value, str):
             return labels.label(group, value)
+        if field.endswith("_at") and isinstance(value, str):
+            try:
+                return timefmt.format_local(datetime.datetime.fromisoformat(value), "yyyy-MM-dd HH:mm:ss")
+            except ValueError:
+                return value
         return value
 
     def title(self, entry):
