@@ -580,6 +580,10 @@ def test_departments_and_their_staff(admin, world):
     department = Department.get(Department.name == "董市镇人民政府")
     assert created.headers["Location"] == f"/admin/departments/{department.id}"
     assert department.level == "town" and department.region_id == world.other_town.id
+    renamed = admin.post(f"/admin/departments/{department.id}", data=dict(data, name="董市镇政府"))
+    assert renamed.status_code == 303 and reload(department).name == "董市镇政府"
+    clash = admin.post(f"/admin/departments/{department.id}", data=dict(data, level="city"))
+    assert clash.status_code == 422 and reload(department).level == "town"
     url = f"/admin/departments/{department.id}/staff"
     unknown = admin.post(url, data={"staff-username": "nobody"})
     assert unknown.status_code == 422 and "There is no account with this username." in text(unknown)
@@ -589,11 +593,11 @@ def test_departments_and_their_staff(admin, world):
     assert not DepartmentStaff.select().exists()
     admin.post(f"/admin/departments/{department.id}/archive", follow_redirects=True)
     assert reload(department).archived
-    assert "董市镇人民政府" not in text(admin.get("/admin/categories/new"))
-    assert "董市镇人民政府" in text(admin.get("/admin/departments?level=town"))
+    assert "董市镇政府" not in text(admin.get("/admin/categories/new"))
+    assert "董市镇政府" in text(admin.get("/admin/departments?level=town"))
     assert "市水利和湖泊局" not in text(admin.get("/admin/departments?level=town"))
-    assert actions() == ["department.create", "department_staff.create", "department_staff.delete",
-                         "department.archive"]
+    assert actions() == ["department.create", "department.update", "department_staff.create",
+                         "department_staff.delete", "department.archive"]
 
 
 @pytest.mark.parametrize(

@@ -186,6 +186,8 @@ def test_refuse_a_request_with_a_reason(councillor, place):
     assert (membership.status, membership.note) == ("refused", "不住本小区")
     assert resident_count(place["venue"]) == 1
     assert "不住本小区" in page(councillor.get(members_url()))
+    entry = AuditLog.get()
+    assert (entry.action, entry.before["status"], entry.after["status"]) == ("membership.refused", "pending", "refused")
 
 
 def test_a_stale_action_changes_nothing(councillor, place):
@@ -231,5 +233,6 @@ def test_the_member_list_is_paginated(councillor, place, make, app):
         make.member(user, place["venue"], status="pending")
     first = page(councillor.get(members_url()))
     assert "page=2" in first
-    second = page(councillor.get(members_url() + "?page=2"))
+    second = page(councillor.get(members_url() + "?page=2&slug=elsewhere&_external=1"))
+    assert 'href="/v/pavilion-yangguang/members?page=1' in second and "http://" not in second.split("<main")[1]
     assert "居民54" in second or "张大姐" in second

@@ -70,9 +70,11 @@ class Page:
         self.has_prev = self.number > 1
 
     def url(self, number):
-        args = request.args.to_dict()
-        args["page"] = number
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        # The query string is the visitor's: it must not override the route's own arguments or
+        # reach url_for's options (_external, _anchor, …).
+        args = {k: v for k, v in request.args.items() if not k.startswith("_")}
+        args.update(request.view_args or {}, page=number)
+        return url_for(request.endpoint, **args)
 
 
 def form_status(form):
