@@ -33,6 +33,41 @@ def can_moderate(user, venue):
     return is_admin(user) or has_venue_role(user, venue, "councillor")
 
 
+def can_take_part(user, issue):
+    """Logged-in, active users comment on and support issues, unless the venue is archived or the
+    issue is hidden by moderation. `issue.venue` must be loaded."""
+    return (
+        bool(user and user.is_authenticated and user.is_active)
+        and not issue.venue.archived
+        and not issue.hidden
+    )
+
+
+def can_support(user, issue):
+    """Anyone who may take part supports an issue, except its author."""
+    return can_take_part(user, issue) and issue.author_id != user.id
+
+
+def can_report(user, content):
+    """Logged-in users report other people's issues and comments as abusive, spam or off topic."""
+    return bool(user and user.is_authenticated) and content.author_id != user.id
+
+
+def moderates_anywhere(user):
+    """Whether `user` is a site admin or a verified councillor somewhere (one indexed query)."""
+    if not (user and user.is_authenticated):
+        return False
+    return is_admin(user) or (
+        Membership.select()
+        .where(
+            (Membership.user == user.id)
+            & (Membership.role == "councillor")
+            & (Membership.status == "verified")
+        )
+        .exists()
+    )
+
+
 def require(allowed):
     """Abort with 403 unless `allowed` is true (401 redirect to login for visitors)."""
     if not current_user.is_authenticated:
@@ -59,4 +94,6 @@ def navigation(user):
     links = [("main.index", _l("Directory"))]
     if user and user.is_authenticated:
         links.append(("auth.profile", _l("My profile")))
+        if moderates_anywhere(user):
+            links.append(("discussion.moderation_index", _l("Moderation")))
     return links
