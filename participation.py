@@ -169,7 +169,10 @@ def is_supporting(user, issue):
 # Notifications ----------------------------------------------------------------------------------
 
 def notifications(user, page=1):
-    """`user`'s notifications on `page`, newest first, with their actor and issue (one query)."""
+    """`user`'s notifications on `page`, newest first, with their actor and issue (one query).
+
+    One more than a page is read, so the caller knows whether an older page exists.
+    """
     actor = User.alias()
     return list(
         Notification.select(Notification, actor, Issue)
@@ -178,7 +181,8 @@ def notifications(user, page=1):
         .join(Issue, JOIN.LEFT_OUTER, on=(Notification.issue == Issue.id))
         .where(Notification.user == user.id)
         .order_by(Notification.id.desc())
-        .paginate(page, NOTIFICATIONS_PER_PAGE + 1)
+        .offset((page - 1) * NOTIFICATIONS_PER_PAGE)
+        .limit(NOTIFICATIONS_PER_PAGE + 1)
     )
 
 

@@ -48,7 +48,7 @@ def _id_arg(name):
 
 def _page_arg():
     raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def _or_404(query, model, row_id, *where):
@@ -423,7 +423,7 @@ def notifications():
     more = len(rows) > participation.NOTIFICATIONS_PER_PAGE
     return render(
         "discussion/notifications.html", "discussion/_notifications.html",
-        rows=rows[: participation.NOTIFICATIONS_PER_PAGE], page=page, more=more,
+        rows=rows[: participation.NOTIFICATIONS_PER_PAGE], page_number=page, more=more,
     )
 
 
@@ -437,7 +437,7 @@ def mark_read():
     rows = participation.notifications(current_user, 1)
     more = len(rows) > participation.NOTIFICATIONS_PER_PAGE
     return render_template(
-        "discussion/_notifications.html", rows=rows[: participation.NOTIFICATIONS_PER_PAGE], page=1,
+        "discussion/_notifications.html", rows=rows[: participation.NOTIFICATIONS_PER_PAGE], page_number=1,
         more=more, oob_link=True, unread=0,
     )
 
