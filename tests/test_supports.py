@@ -95,7 +95,7 @@ def test_an_htmx_toggle_swaps_the_button_and_count_and_refreshes_follow_and_badg
     assert "<html" not in html
     html = support(client, world.issue, want="0", headers=HX).text
     assert "<strong>0</strong>" in html
-    assert f'name="want" value="1" aria-pressed="false"' in html
+    assert 'name="want" value="1" aria-pressed="false"' in html
 
 
 def test_authors_cannot_support_their_own_issue(client, auth, world):
