@@ -192,9 +192,10 @@ def test_what_people_type_is_escaped_with_line_breaks_and_safe_links(client, aut
 
 # Replies ----------------------------------------------------------------------------------------
 
-def test_a_reply_sits_under_its_comment_and_a_reply_to_a_reply_joins_the_top(client, auth, world):
-    top = participation.add_comment(world.issue, world.councillor, "已经报修")
-    auth.login("resident")
+@pytest.mark.parametrize("role", ["resident", "councillor", "outsider", "admin"])
+def test_a_reply_sits_under_its_comment_and_a_reply_to_a_reply_joins_the_top(client, auth, world, role):
+    top = participation.add_comment(world.issue, world.author, "已经报修")
+    world.login(auth, role)
     response = client.post(f"/comments/{top.id}/replies", data={f"reply-{top.id}-body": "什么时候修好？"})
     first_reply = models.Comment.get(models.Comment.body == "什么时候修好？")
     assert response.status_code == 303
@@ -369,7 +370,9 @@ def test_a_comment_posted_from_an_older_page_lands_on_the_last(client, auth, wor
     assert response.headers["HX-Redirect"] == f"/issues/{world.issue.id}?page=2#comment-{comment.id}"
 
 
-def test_a_comment_has_a_lasting_address(client, world):
+@pytest.mark.parametrize("role", ROLES)
+def test_a_comment_has_a_lasting_address(client, auth, world, role):
+    world.login(auth, role)
     comments = add_many(world, 52)
     response = client.get(f"/comments/{comments[51].id}")
     assert response.status_code == 302

@@ -74,6 +74,7 @@ def test_an_htmx_report_answers_with_thanks(client, auth, world, comment):
     response = report(client, "comment", comment, headers={**HX, **ZH})
     assert response.status_code == 200
     assert "谢谢！议政员会来查看。" in response.text and "<html" not in response.text
+    assert f'id="status-{world.issue.id}" hx-swap-oob="true"' in response.text
 
 
 def test_an_issue_can_be_reported(client, auth, world):
@@ -82,6 +83,16 @@ def test_an_issue_can_be_reported(client, auth, world):
     assert response.status_code == 303
     assert response.headers["Location"] == f"/issues/{world.issue.id}"
     assert world.fresh().flag_count == 1
+
+
+def test_hidden_content_offers_no_report_link(client, auth, world):
+    models.Issue.update(hidden=True).where(models.Issue.id == world.issue.id).execute()
+    comment = participation.add_comment(world.issue, world.author, "x")
+    models.Comment.update(hidden=True).where(models.Comment.id == comment.id).execute()
+    auth.login("resident")
+    page = client.get(f"/issues/{world.issue.id}", headers=EN).text
+    assert "Report this issue" not in page
+    assert f"/comments/{comment.id}/report" not in page
 
 
 def test_nobody_reports_what_they_wrote(client, auth, world, comment):
@@ -318,9 +329,12 @@ def test_who_may_moderate(client, auth, world, comment, role):
     expected = {"visitor": 302, "resident": 403, "author": 403, "outsider": 403, "councillor": 303, "admin": 303}
     assert response.status_code == expected[role]
     assert models.Comment.get_by_id(comment.id).hidden is (role in ("councillor", "admin"))
-    assert client.get(f"/v/tuanjie/moderation/comment/{comment.id}").status_code == (
-        {"visitor": 302, "councillor": 200, "admin": 200}.get(role, 403)
-    )
+    for headers in ({}, HX):
+        page = client.get(f"/v/tuanjie/moderation/comment/{comment.id}", headers=headers)
+        assert page.status_code == {"visitor": 302, "councillor": 200, "admin": 200}.get(role, 403)
+        if page.status_code == 200:
+            assert ("<html" in page.text) is not headers
+            assert f'<article class="review-item" id="review-comment-{comment.id}">' in page.text
 
 
 def test_content_of_another_venue_is_not_found_here(client, auth, world):
