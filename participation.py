@@ -58,15 +58,16 @@ def page_of(comment):
     return max(1, math.ceil(rank / COMMENTS_PER_PAGE))
 
 
-def thread_page(issue, page):
+def thread_page(issue, page, upto):
     """The top-level comments on `page` with their authors, each with `.reply_list` filled in.
 
-    Three queries whatever the thread's length: the page, its replies (with authors).
+    Only comments up to id `upto` are read, so a comment posted meanwhile is left to the poll
+    that starts there. Two queries whatever the thread's length: the page, and its replies.
     """
     comments = list(
         Comment.select(Comment, User)
         .join(User)
-        .where((Comment.issue == issue.id) & Comment.parent.is_null())
+        .where((Comment.issue == issue.id) & Comment.parent.is_null() & (Comment.id <= upto))
         .order_by(Comment.id)
         .paginate(page, COMMENTS_PER_PAGE)
     )
@@ -77,7 +78,7 @@ def thread_page(issue, page):
         for reply in (
             Comment.select(Comment, User)
             .join(User)
-            .where(Comment.parent.in_(list(by_id)))
+            .where(Comment.parent.in_(list(by_id)) & (Comment.id <= upto))
             .order_by(Comment.id)
         ):
             by_id[reply.parent_id].reply_list.append(reply)
@@ -245,8 +246,11 @@ def open_flags(kind, ids):
     return result
 
 
-def _state(model, obj_id):
-    row = model.select(model.hidden, model.flag_count).where(model.id == obj_id).get()
+def _state(model, obj_id, lock=False):
+    query = model.select(model.hidden, model.flag_count).where(model.id == obj_id)
+    if lock and db.for_update:  # PostgreSQL; SQLite's write lock is taken at BEGIN already
+        query = query.for_update()
+    row = query.get()
     return {"hidden": row.hidden, "flag_count": row.flag_count}
 
 
@@ -316,7 +320,7 @@ def moderate(moderator, obj, action, reason=""):
     kind = target_type(obj)
     model = TARGETS[kind]
     with db.atomic():
-        before = _state(model, obj.id)
+        before = _state(model, obj.id, lock=True)  # two councillors deciding at once take turns
         obj.hidden, obj.flag_count = before["hidden"], before["flag_count"]
         if action not in allowed_actions(obj):
             return False

@@ -317,6 +317,20 @@ def test_on_an_older_page_the_poll_brings_only_replies_to_that_page(client, worl
     assert newer_top.id < reply_c.id
 
 
+def test_a_comment_posted_while_the_page_is_read_is_left_to_the_poll(client, world, monkeypatch):
+    before = participation.add_comment(world.issue, world.resident, "早一点的")
+    participation.add_comment(world.issue, world.councillor, "读页面时发的")
+    participation.add_comment(world.issue, world.author, "读页面时回复的", parent=before)
+    monkeypatch.setattr(participation, "last_comment_id", lambda issue: before.id)
+    page = client.get(f"/issues/{world.issue.id}").text
+    assert "早一点的" in page
+    assert "读页面时发的" not in page and "读页面时回复的" not in page
+    assert f'name="after" value="{before.id}"' in page
+    monkeypatch.undo()
+    html = poll(client, world.issue, before.id, first=before.id).text
+    assert "读页面时发的" in html and "读页面时回复的" in html
+
+
 def test_a_poll_without_a_position(client, world):
     assert client.get(f"/issues/{world.issue.id}/comments", headers=HX).status_code == 400
     response = client.get(f"/issues/{world.issue.id}/comments?page=2")

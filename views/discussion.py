@@ -129,12 +129,13 @@ class Thread:
         self.poll_seconds = current_app.config.get("COMMENT_POLL_SECONDS", 5)
 
     def load(self):
-        """Read the comments of the page (three queries) and where polling starts."""
+        """Read the comments of the page (four queries) and where polling starts."""
         issue = self.issue
+        # The cursor first: what is posted while the page is read comes with the first poll.
+        self.cursor = participation.last_comment_id(issue)
         self.pages = participation.page_count(issue)
         self.page = min(max(self.page, 1), self.pages)
-        self.comments = participation.thread_page(issue, self.page)
-        self.cursor = participation.last_comment_id(issue)
+        self.comments = participation.thread_page(issue, self.page, self.cursor)
         self.first = self.comments[0].id if self.comments else 0
         self.last = self.comments[-1].id if self.page < self.pages else None
         return self
