@@ -144,7 +144,10 @@ def test_posting_needs_the_csrf_token(csrf_app, make):
     client.post("/login", data={"username": "resident", "password": "password123"})
     response = client.post(f"/issues/{world.issue.id}/comments", data={"comment-body": "你好"})
     assert response.status_code == 400
-    assert models.Comment.select().count() == 0
+    top = participation.add_comment(world.issue, world.author, "x")
+    response = client.post(f"/comments/{top.id}/replies", data={f"reply-{top.id}-body": "你好"})
+    assert response.status_code == 400
+    assert models.Comment.select().count() == 1
 
 
 # Validation -------------------------------------------------------------------------------------

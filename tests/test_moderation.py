@@ -47,6 +47,7 @@ def test_the_report_form_as_a_page_and_as_a_fragment(client, auth, world, commen
     fragment = client.get(f"/comments/{comment.id}/report", headers={**HX, **EN})
     assert fragment.text.lstrip().startswith(f'<div class="report" id="report-comment-{comment.id}">')
     assert "<html" not in fragment.text
+    assert fragment.text.count("autofocus") == 1 and "autofocus" not in page.text
     assert client.get(f"/issues/{world.issue.id}/report").status_code == (403 if role == "author" else 200)
 
 

@@ -154,6 +154,14 @@ def test_the_header_shows_the_unread_count_accessibly(client, auth, world):
     assert "通知" in page and "（2 条未读）" in page
 
 
+def test_no_polling_while_a_temporary_password_must_be_changed(client, auth, world):
+    world.resident.must_change_password = True
+    world.resident.save()
+    auth.login("resident")
+    page = client.get("/profile/password").text
+    assert '<a id="notifications-link" href="/notifications">' in page
+
+
 def test_visitors_have_no_notification_link(client, world):
     assert "notifications-link" not in client.get("/").text
     assert client.get("/notifications/count", headers=HX).status_code == 204
