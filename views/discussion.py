@@ -27,6 +27,7 @@ from playhouse.flask_utils import get_object_or_404
 
 import participation
 import permissions
+from app import render_error
 from forms import CommentForm, ModerationForm, ReportForm
 from models import Comment, Issue, User, Venue
 from views import render, safe_next, see_other, wants_fragment
@@ -68,8 +69,6 @@ def _closed_to(issue):
         message = _("This venue is archived: it takes no new comments or supports.")
     else:
         message = _("This issue is hidden by moderation: it takes no new comments or supports.")
-    from app import render_error
-
     abort(make_response(render_error(403, message)))
 
 
@@ -327,8 +326,6 @@ def support(issue_id):
     issue = _issue_or_404(issue_id)
     permissions.require(current_user.is_authenticated)
     if issue.author_id == current_user.id:
-        from app import render_error
-
         abort(make_response(render_error(403, _("You cannot support an issue you raised yourself."))))
     _require_take_part(issue)
     if _want():
