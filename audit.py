@@ -52,6 +52,12 @@ ACTIONS = {
     "deputy_group.restore": _l("Deputy group restored"),
     "deputy_group_member.create": _l("Group member added"),
     "deputy_group_member.delete": _l("Group member removed"),
+    "issue.hide": _l("Issue hidden"),
+    "issue.restore": _l("Issue restored"),
+    "issue.dismiss": _l("Reports on an issue dismissed"),
+    "comment.hide": _l("Comment hidden"),
+    "comment.restore": _l("Comment restored"),
+    "comment.dismiss": _l("Reports on a comment dismissed"),
 }
 
 OBJECT_TYPES = {
@@ -64,6 +70,8 @@ OBJECT_TYPES = {
     "category": _l("Category"),
     "deputy_group": _l("Deputy group"),
     "deputy_group_member": _l("Deputy group member"),
+    "issue": _l("Issue"),
+    "comment": _l("Comment"),
 }
 
 # Names of the fields that snapshots hold, as the audit list shows them.

@@ -1,9 +1,10 @@
 """WTForms forms; labels and messages are lazily translated so each request gets its language."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     EqualTo,
     InputRequired,
@@ -13,7 +14,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from models import User
+import labels
+from models import FLAG_REASONS, User
 
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9_.-]+$",
@@ -23,6 +25,11 @@ USERNAME_RULE = Regexp(
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def one_newline(value):
+    """Browsers send line breaks as CRLF; count each as the one character the textarea showed."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class RegisterForm(FlaskForm):
@@ -121,3 +128,49 @@ class PasswordForm(FlaskForm):
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
     )
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your comment"),
+        filters=[one_newline, strip],
+        validators=[
+            DataRequired(_l("Please write your comment.")),
+            Length(max=2000, message=_l("A comment has at most %(max)d characters.")),
+        ],
+        description=_l("Up to 2,000 characters. Be kind and keep to the matter."),
+    )
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        _l("What is wrong with it?"),
+        choices=labels.choices("flag_reason"),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Please choose a reason.")),
+            AnyOf(FLAG_REASONS, message=_l("Please choose a reason.")),
+        ],
+    )
+    note = StringField(
+        _l("More details (optional)"),
+        filters=[strip],
+        validators=[Length(max=300, message=_l("At most %(max)d characters, please."))],
+    )
+
+
+class ModerationForm(FlaskForm):
+    # Set by the button pressed: hide, restore or dismiss.
+    action = StringField(
+        validators=[AnyOf(("hide", "restore", "dismiss"), message=_l("Please choose what to do."))]
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        filters=[strip],
+        validators=[Length(max=500, message=_l("At most %(max)d characters, please."))],
+        description=_l("Needed when you hide something. It goes into the log."),
+    )
+
+    def validate_reason(self, field):
+        if self.action.data == "hide" and not field.data:
+            raise ValidationError(_l("Please say why you hide it."))

@@ -45,6 +45,41 @@ def is_last_admin(user):
     return not User.select().where(User.is_admin & User.active & (User.id != user.id)).exists()
 
 
+def can_take_part(user, issue):
+    """Logged-in, active users comment on and support issues, unless the venue is archived or the
+    issue is hidden by moderation. `issue.venue` must be loaded."""
+    return (
+        bool(user and user.is_authenticated and user.is_active)
+        and not issue.venue.archived
+        and not issue.hidden
+    )
+
+
+def can_support(user, issue):
+    """Anyone who may take part supports an issue, except its author."""
+    return can_take_part(user, issue) and issue.author_id != user.id
+
+
+def can_report(user, content):
+    """Logged-in users report other people's issues and comments as abusive, spam or off topic."""
+    return bool(user and user.is_authenticated) and content.author_id != user.id
+
+
+def moderates_anywhere(user):
+    """Whether `user` is a site admin or a verified councillor somewhere (one indexed query)."""
+    if not (user and user.is_authenticated):
+        return False
+    return is_admin(user) or (
+        Membership.select()
+        .where(
+            (Membership.user == user.id)
+            & (Membership.role == "councillor")
+            & (Membership.status == "verified")
+        )
+        .exists()
+    )
+
+
 def require(allowed):
     """Abort with 403 unless `allowed` is true (401 redirect to login for visitors)."""
     if not current_user.is_authenticated:
@@ -70,8 +105,11 @@ def navigation(user):
     """The header links that fit the user's roles: (endpoint, label)."""
     links = [("main.index", _l("Directory"))]
     if user and user.is_authenticated:
-        if user.has_role("councillor"):
+        councillor = user.has_role("councillor")
+        if councillor:
             links.append(("members.my_venues", _l("My venues")))
+        if councillor or user.is_admin:
+            links.append(("discussion.moderation_index", _l("Moderation")))
         if user.is_admin:
             links.append(("admin.index", _l("Administration")))
         links.append(("auth.profile", _l("My profile")))
