@@ -170,9 +170,9 @@ def _register_templates(app):
 
 
 def _register_blueprints(app):
-    from views import agenda, auth, discussion, issues, main, triage, venues, verification
+    from views import admin, agenda, auth, discussion, issues, main, members, triage, venues, verification
 
-    for module in (main, auth, venues, issues, discussion, agenda, verification, triage):
+    for module in (main, auth, venues, issues, discussion, admin, members, agenda, verification, triage):
         app.register_blueprint(module.bp)
 
 

@@ -7,12 +7,12 @@ an early close and the fixing of the result on one item wait for each other), th
 """
 from peewee import fn
 
+import audit
 import voting
 import workflow
 from models import (
     AgendaItem,
     Assignment,
-    AuditLog,
     Issue,
     Meeting,
     Membership,
@@ -51,9 +51,12 @@ ELIGIBLE = "eligible"
 def eligibility(user, venue):
     """Whether `user` may vote at `venue`, and if not why: (reason, membership or None).
 
-    reason is eligible, login (a visitor), join (no request yet), pending (waiting for a
-    councillor), refused or removed. A venue open to all lets every registered user vote.
+    reason is eligible, archived (the venue is read only), login (a visitor), join (no request
+    yet), pending (waiting for a councillor), refused or removed. A venue open to all lets every
+    registered user vote.
     """
+    if venue.archived:
+        return "archived", None
     if user is None or not getattr(user, "is_authenticated", False):
         return "login", None
     membership = Membership.get_or_none(
@@ -323,10 +326,9 @@ def close_early(item, actor, reason, now=None):
         )
         if not closed:
             raise VotingError("not_open")
-        AuditLog.create(
-            actor=actor, action="vote.close_early", object_type="agenda_item", object_id=item.id,
-            note=reason, after={"closes_at": now.isoformat()},
-        )
+        before = audit.snapshot(item)
+        fresh = AgendaItem.get_by_id(item.id)
+        audit.record(actor, "agenda_item.close_early", fresh, before, audit.snapshot(fresh), note=reason)
     item.closes_at, item.close_reason = now, reason
     return settle(item, now)
 

@@ -12,7 +12,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     EqualTo,
     InputRequired,
@@ -26,7 +28,7 @@ from wtforms.validators import (
 import deliberation
 import labels
 import timefmt
-from models import User
+from models import FLAG_REASONS, User
 
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9_.-]+$",
@@ -36,6 +38,11 @@ USERNAME_RULE = Regexp(
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def one_newline(value):
+    """Browsers send line breaks as CRLF; count each as the one character the textarea showed."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class RegisterForm(FlaskForm):
@@ -108,7 +115,10 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language"),
-        choices=[("zh_Hans", "中文"), ("en", "English")],
+        choices=[
+            SelectChoice("zh_Hans", "中文", render_kw={"lang": "zh-Hans"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
         validators=[DataRequired()],
     )
 
@@ -131,6 +141,52 @@ class PasswordForm(FlaskForm):
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
     )
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your comment"),
+        filters=[one_newline, strip],
+        validators=[
+            DataRequired(_l("Please write your comment.")),
+            Length(max=2000, message=_l("A comment has at most %(max)d characters.")),
+        ],
+        description=_l("Up to 2,000 characters. Be kind and keep to the matter."),
+    )
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        _l("What is wrong with it?"),
+        choices=labels.choices("flag_reason"),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Please choose a reason.")),
+            AnyOf(FLAG_REASONS, message=_l("Please choose a reason.")),
+        ],
+    )
+    note = StringField(
+        _l("More details (optional)"),
+        filters=[strip],
+        validators=[Length(max=300, message=_l("At most %(max)d characters, please."))],
+    )
+
+
+class ModerationForm(FlaskForm):
+    # Set by the button pressed: hide, restore or dismiss.
+    action = StringField(
+        validators=[AnyOf(("hide", "restore", "dismiss"), message=_l("Please choose what to do."))]
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        filters=[strip],
+        validators=[Length(max=500, message=_l("At most %(max)d characters, please."))],
+        description=_l("Needed when you hide something. It goes into the log."),
+    )
+
+    def validate_reason(self, field):
+        if self.action.data == "hide" and not field.data:
+            raise ValidationError(_l("Please say why you hide it."))
 
 
 # Agenda, meetings, votes, triage and verification -----------------------------------------------
@@ -178,7 +234,8 @@ class _OwnChoiceMessages:
     def pre_validate(self, form):
         if self.skip_if_no_choices and not self.choices:
             return
-        if self.data not in [value for value, _label in self.choices]:
+        # A choice is a (value, label) pair or a SelectChoice; either way the value comes first.
+        if self.data not in [next(iter(choice)) for choice in self.choices]:
             raise ValidationError(_l("Please choose one of the options."))
 
 

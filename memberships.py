@@ -1,13 +1,88 @@
-"""Residents joining a venue: requests, verification by councillors, invite codes.
+"""Changes to memberships, in one place so Venue.resident_count always equals the venue's verified
+residents and every change lands in the audit trail.
 
-Venue.resident_count (the verified residents, the base of a percentage quorum) changes in the same
-transaction as the membership it counts.
+Used by the administration (roles), the councillors' member list and the verification requests;
+residents ask to join, or join with their venue's invite code, through the functions at the end.
 """
 import secrets
 
 from peewee import IntegrityError
 
-from models import AuditLog, Membership, Notification, Venue, db, utcnow
+import audit
+from models import MEMBERSHIP_STATES, ROLES, Membership, Notification, User, Venue, db, utcnow
+
+
+def _adjust_resident_count(membership, was_verified, is_verified):
+    if membership.role != "resident" or was_verified == is_verified:
+        return
+    delta = 1 if is_verified else -1
+    Venue.update(resident_count=Venue.resident_count + delta).where(
+        Venue.id == membership.venue_id
+    ).execute()
+
+
+def set_membership_status(membership, status, actor, note=""):
+    """Move `membership` to `status` (pending, verified, refused or removed) on behalf of `actor`.
+
+    In one transaction: stamps verified_by/verified_at when it becomes verified, keeps the venue's
+    resident_count equal to its verified residents, stores `note` (e.g. why a request was refused)
+    and writes the audit entry "membership.<status>". Safe against two people acting at once: only
+    the first change from the status seen here takes effect. Returns True if the status changed,
+    False if it already was `status` (or someone else changed it first); `membership` is updated
+    in place either way.
+    """
+    if status not in MEMBERSHIP_STATES:
+        raise ValueError(f"unknown membership status: {status}")
+    with db.atomic():
+        current = Membership.get_by_id(membership.id)
+        if current.status == status:
+            membership.__data__.update(current.__data__)
+            return False
+        before = audit.snapshot(current)
+        fields = {Membership.status: status, Membership.note: (note or "")[:300]}
+        if status == "verified":
+            fields[Membership.verified_by] = getattr(actor, "id", None)
+            fields[Membership.verified_at] = utcnow()
+        # The status seen above is the condition, so a concurrent change makes this a no-op.
+        changed = (
+            Membership.update(fields)
+            .where((Membership.id == current.id) & (Membership.status == current.status))
+            .execute()
+        )
+        fresh = Membership.get_by_id(current.id)
+        membership.__data__.update(fresh.__data__)
+        if not changed:
+            return False
+        _adjust_resident_count(current, current.status == "verified", status == "verified")
+        audit.record(actor, f"membership.{status}", fresh, before, audit.snapshot(fresh), note=note)
+    return True
+
+
+def grant_role(user, venue, role, actor, note=""):
+    """Make `user` a verified `role` (resident, councillor or deputy) of `venue`.
+
+    Creates the membership, or verifies the existing one (pending, refused or removed), keeping
+    the resident count and the audit trail as `set_membership_status` does. Returns the membership.
+    """
+    if role not in ROLES:
+        raise ValueError(f"unknown role: {role}")
+    with db.atomic():
+        membership = Membership.get_or_none(
+            (Membership.user == user.id) & (Membership.venue == venue.id) & (Membership.role == role)
+        )
+        if membership is not None:
+            set_membership_status(membership, "verified", actor, note)
+            return membership
+        membership = Membership.create(
+            user=user.id, venue=venue.id, role=role, status="verified",
+            verified_by=getattr(actor, "id", None), verified_at=utcnow(), note=(note or "")[:300],
+        )
+        _adjust_resident_count(membership, False, True)
+        audit.record(actor, "membership.create", membership, None, audit.snapshot(membership), note=note)
+    return membership
+
+
+# Joining a venue as a resident: requests, councillors' decisions, invite codes -------------------
 
 # No 0/O, 1/I/L: the code is read off a printed notice and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -30,35 +105,6 @@ def resident_membership(user, venue):
     )
 
 
-def _set_status(membership, status, actor, note=""):
-    """Move a resident membership to `status`, keeping the venue's resident count right.
-
-    Returns False when it already had that status (a double click, a concurrent councillor).
-    """
-    now = utcnow()
-    fields = {"status": status, "note": note}
-    if status == "verified":
-        fields.update(verified_by=actor.id if actor is not None else None, verified_at=now)
-    with db.atomic():
-        changed = (
-            Membership.update(fields)
-            .where((Membership.id == membership.id) & (Membership.status != status))
-            .execute()
-        )
-        if not changed:
-            return False
-        before = membership.status
-        if membership.role == "resident":
-            step = (status == "verified") - (before == "verified")
-            if step:
-                Venue.update(resident_count=Venue.resident_count + step, updated_at=now).where(
-                    Venue.id == membership.venue_id
-                ).execute()
-        for key, value in fields.items():
-            setattr(membership, key, value)
-    return True
-
-
 def request_join(user, venue):
     """Ask to be verified as a resident of `venue`; returns the membership (maybe already verified).
 
@@ -72,22 +118,24 @@ def request_join(user, venue):
         except IntegrityError:  # the same request twice at once
             return resident_membership(user, venue)
     if membership.status in ("refused", "removed"):
-        _set_status(membership, "pending", None)
+        set_membership_status(membership, "pending", user)
     return membership
 
 
+def _venue_data(membership):
+    # A notification names its venue as it was called then, without a query per row to show it.
+    venue = Venue.get_by_id(membership.venue_id)
+    return {"venue": venue.id, "slug": venue.slug, "name": venue.name}
+
+
 def verify(membership, actor):
-    """A councillor confirms the person lives here: pending → verified; the person is told."""
+    """A councillor confirms the person lives here; the person is told. False if it was already so."""
     with db.atomic():
-        if not _set_status(membership, "verified", actor):
+        if not set_membership_status(membership, "verified", actor):
             return False
         Notification.create(
             user=membership.user_id, kind="membership_verified", actor=actor.id,
-            data={"venue": membership.venue_id},
-        )
-        AuditLog.create(
-            actor=actor, action="membership.verify", object_type="membership", object_id=membership.id,
-            after={"status": "verified"},
+            data=_venue_data(membership),
         )
     return True
 
@@ -98,22 +146,20 @@ def refuse(membership, actor, reason):
     if not reason:
         raise ValueError("a reason is required")
     with db.atomic():
-        before = membership.status
-        if not _set_status(membership, "refused", actor, note=reason):
+        if not set_membership_status(membership, "refused", actor, note=reason):
             return False
         Notification.create(
             user=membership.user_id, kind="membership_refused", actor=actor.id,
-            data={"venue": membership.venue_id, "reason": reason},
-        )
-        AuditLog.create(
-            actor=actor, action="membership.refuse", object_type="membership", object_id=membership.id,
-            before={"status": before}, after={"status": "refused"}, note=reason,
+            data={**_venue_data(membership), "reason": reason},
         )
     return True
 
 
 def join_with_code(user, code):
-    """Verify `user` as a resident of the venue whose invite code this is; that venue, or None."""
+    """Verify `user` as a resident of the venue whose invite code this is; that venue, or None.
+
+    The person vouches for themselves with the code, so they are recorded as the verifier.
+    """
     code = normalise_code(code)
     if not code:
         return None
@@ -121,9 +167,7 @@ def join_with_code(user, code):
     if venue is None:
         return None
     membership = request_join(user, venue)
-    if membership.status != "verified":
-        with db.atomic():
-            _set_status(membership, "verified", None, note="invite code")
+    set_membership_status(membership, "verified", user, note="invite code")
     return venue
 
 
@@ -133,12 +177,10 @@ def rotate_code(venue, actor):
         code = new_code()
         try:
             with db.atomic():
-                before = venue.invite_code
+                before = audit.snapshot(venue)
                 Venue.update(invite_code=code, updated_at=utcnow()).where(Venue.id == venue.id).execute()
-                AuditLog.create(
-                    actor=actor, action="venue.rotate_invite_code", object_type="venue",
-                    object_id=venue.id, note="rotated" if before else "created",
-                )
+                fresh = Venue.get_by_id(venue.id)
+                audit.record(actor, "venue.update", fresh, before, audit.snapshot(fresh), note="invite code")
         except IntegrityError:  # another venue drew the same code
             continue
         venue.invite_code = code
@@ -149,21 +191,17 @@ def rotate_code(venue, actor):
 def set_voting_open_to_all(venue, actor, open_to_all):
     """Whether every registered user may vote at `venue`, or only its verified residents."""
     with db.atomic():
-        before = venue.voting_open_to_all
+        before = audit.snapshot(venue)
         Venue.update(voting_open_to_all=open_to_all, updated_at=utcnow()).where(
             Venue.id == venue.id
         ).execute()
-        AuditLog.create(
-            actor=actor, action="venue.voting_open_to_all", object_type="venue", object_id=venue.id,
-            before={"voting_open_to_all": before}, after={"voting_open_to_all": open_to_all},
-        )
+        fresh = Venue.get_by_id(venue.id)
+        audit.record(actor, "venue.update", fresh, before, audit.snapshot(fresh), note="who may vote")
     venue.voting_open_to_all = open_to_all
 
 
 def pending_requests(venue):
     """Requests waiting for a councillor, oldest first, with the people."""
-    from models import User
-
     return (
         Membership.select(Membership, User)
         .join(User, on=(Membership.user == User.id))
@@ -177,8 +215,6 @@ def pending_requests(venue):
 
 def decided_requests(venue, limit=20):
     """The latest verified or refused residents, newest decision first."""
-    from models import User
-
     return (
         Membership.select(Membership, User)
         .join(User, on=(Membership.user == User.id))

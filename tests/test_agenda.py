@@ -651,3 +651,29 @@ def test_every_state_changing_route_needs_the_csrf_token(csrf_app, world):
         assert client.post(url, data={"reason": "x", "choice": "yes"}).status_code == 400, url
     assert Issue.get_by_id(issue.id).status == "submitted"
     assert AgendaItem.get_by_id(item.id).close_reason == ""
+
+
+def test_followers_read_the_vote_news_in_their_notifications(client, auth, world):
+    from models import Follow
+
+    issue = world.issue(status="deliberating", title="充电桩")
+    Follow.create(user=world.resident2, issue=issue)
+    item = world.item(issue=issue)
+    deliberation.cast(item, world.resident, "yes")
+    item = deliberation.close_early(item, world.councillor, "会上已表决")
+    deliberation.publish_outcome(item, world.councillor, "同意。", next_status="resolved")
+    login(auth, "resident2")
+    page = text(client.get("/notifications", headers={"Accept-Language": "en"}))
+    assert "The vote on 充电桩 is counted: passed" in page
+    assert "The outcome of the vote on 充电桩 is published" in page
+    assert f'href="/items/{item.id}"' in page
+
+
+def test_nobody_votes_at_an_archived_venue(client, auth, world):
+    item = world.item()
+    models.Venue.update(archived=True).where(models.Venue.id == world.venue.id).execute()
+    login(auth, "resident")
+    response = client.post(f"/items/{item.id}/vote", data={"choice": "yes"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 403
+    assert "This venue is archived" in text(response)
+    assert Vote.select().count() == 0

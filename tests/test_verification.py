@@ -107,7 +107,7 @@ def test_verify_counts_the_resident_once_and_tells_them(client, auth, world):
     assert Notification.select().where(
         (Notification.user == world.pending.id) & (Notification.kind == "membership_verified")
     ).count() == 1
-    assert AuditLog.get(AuditLog.action == "membership.verify").actor_id == world.councillor.id
+    assert AuditLog.get(AuditLog.action == "membership.verified").actor_id == world.councillor.id
 
 
 def test_verify_with_htmx_replaces_the_row(client, auth, world):
@@ -227,3 +227,14 @@ def test_an_archived_venues_code_does_not_work(client, auth, world):
     Venue.update(archived=True).where(Venue.id == world.venue.id).execute()
     login(auth, "stranger")
     assert client.post("/join", data={"code": code}).status_code == 422
+
+
+def test_the_person_reads_the_decision_in_their_notifications(client, auth, world):
+    memberships.verify(world.membership(world.pending), world.councillor)
+    memberships.refuse(world.membership(world.resident2), world.councillor, "已搬走")
+    for username, expected in (("pending", "You are now a verified resident of 阳光议事亭"),
+                               ("resident2", "Your request to join 阳光议事亭 was refused: 已搬走")):
+        auth.logout()
+        login(auth, username)
+        page = text(client.get("/notifications", headers=EN))
+        assert expected in page and 'href="/v/yangguang"' in page
