@@ -9,6 +9,7 @@ passed, were rejected and had no quorum. Its invite code is DEMO_INVITE_CODE.
 from datetime import timedelta
 
 import deliberation
+import participation
 import timefmt
 import workflow
 from models import (
@@ -52,11 +53,13 @@ def _issue(venue, author, title, body, category, created, supporters=()):
     issue = Issue.create(
         venue=venue, author=author, title=title, body=body, category=category,
         level="village", created_at=created, updated_at=created,
-        support_count=len(supporters), follower_count=1,
     )
-    Follow.create(user=author, issue=issue, created_at=created)
+    participation.follow(author, issue)
     for user in supporters:
-        Support.create(user=user, issue=issue, created_at=created + timedelta(hours=3))
+        participation.support(user, issue)  # supporters follow the issue too
+    when = created + timedelta(hours=3)
+    Support.update(created_at=when).where(Support.issue == issue.id).execute()
+    Follow.update(created_at=when).where(Follow.issue == issue.id).execute()
     Venue.update(issue_count=Venue.issue_count + 1).where(Venue.id == venue.id).execute()
     return issue
 

@@ -624,6 +624,11 @@ def test_demo_data_has_every_kind_of_vote(demo, app):
                    for v in ("yes", "no", "abstain")}
         assert counted == {"yes": item.yes_count, "no": item.no_count, "abstain": item.abstain_count}
     assert Meeting.select().where(Meeting.minutes != "").count() >= 2
+    from models import Follow, Support
+
+    for issue in Issue.select():
+        assert issue.support_count == Support.select().where(Support.issue == issue).count()
+        assert issue.follower_count == Follow.select().where(Follow.issue == issue).count()
 
 
 def test_every_state_changing_route_needs_the_csrf_token(csrf_app, world):
