@@ -114,6 +114,9 @@ FIELD_LABELS = {
     "time_limit_days": _l("Time limit (working days)"),
     "created_at": _l("Created"),
     "updated_at": _l("Changed"),
+    "invite_code": _l("Invite code"),
+    "closes_at": _l("Voting closes"),
+    "close_reason": _l("Why the vote closed early"),
 }
 
 

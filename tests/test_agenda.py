@@ -682,3 +682,13 @@ def test_nobody_votes_at_an_archived_venue(client, auth, world):
     assert response.status_code == 403
     assert "This venue is archived" in text(response)
     assert Vote.select().count() == 0
+
+
+def test_an_early_close_is_in_the_audit_trail(client, auth, world):
+    item = world.item()
+    login(auth, "councillor")
+    client.post(f"/items/{item.id}/close", data={"reason": "会上已表决"})
+    auth.logout()
+    login(auth, "admin")
+    page = text(client.get("/admin/audit", headers={"Accept-Language": "en"}))
+    assert "Vote closed early" in page and "会上已表决" in page
