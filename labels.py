@@ -1,6 +1,7 @@
 """Translated labels for the stored choice values, and small text filters for templates."""
 import re
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -82,12 +83,23 @@ LABELS = {
         "dissatisfied": _l("dissatisfied"),
     },
     "flag_reason": {"abuse": _l("abusive"), "spam": _l("spam"), "off_topic": _l("off topic")},
+    # Lines of an issue's timeline, by Event.kind (a status change shows its new status instead).
+    "event_kind": {
+        "created": _l("Raised"),
+    },
 }
 
 
 def label(group, value):
     """The translated label of a stored value, or the value itself when unknown."""
     return LABELS.get(group, {}).get(value, value)
+
+
+def localized(obj):
+    """The name of a category, department or group in the reader's language."""
+    if str(get_locale()) == "en" and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name
 
 
 def choices(group):

@@ -294,6 +294,11 @@ class Category(BaseModel):
         """The default handling department at `level` (village, town or city), or None."""
         return getattr(self, f"{level}_department", None)
 
+    @classmethod
+    def choices(cls):
+        """The categories an issue may be filed under, in their set order."""
+        return cls.select().where(~cls.archived).order_by(cls.position, cls.id)
+
 
 class Issue(BaseModel):
     """One matter raised by a resident, or recorded for one (代录)."""
