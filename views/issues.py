@@ -98,7 +98,8 @@ def _issue_form(venue, kind):
         form=form,
         venue=venue,
         kind=kind,
-        similar=[],
+        # After a failed submit, what looks alike (the only way people without JavaScript see it).
+        similar=search.similar(venue, form.title.data or "") if form.is_submitted() else [],
         status=422 if form.is_submitted() else 200,
     )
 
@@ -127,14 +128,12 @@ def validate(slug):
         abort(400)
     field = form[name]
     inline = getattr(form, f"validate_{name}", None)
-    ok = field.validate(form, [inline] if inline else [])
+    field.validate(form, [inline] if inline else [])
     if not wants_fragment():
         # Without htmx there is nothing to update in place: go back to the form.
         return see_other(url_for("issues.record" if kind == "record" else "issues.new", slug=slug))
-    return render(
-        "issues/_field.html", venue=venue, form=form, kind=kind, name=name,
-        status=200 if ok else 422,
-    )
+    # 200 even with an error: the answer is the field as checked, and htmx swaps only 2xx.
+    return render("issues/_field.html", venue=venue, form=form, kind=kind, name=name)
 
 
 @bp.get("/v/<slug>/issues/similar")
