@@ -2,12 +2,12 @@
 import importlib
 
 import pytest
+from conftest import POSTGRES
 from playhouse.schema_diff import diff_models
 
 import models
 import search
 import workflow
-from conftest import POSTGRES
 from models import Issue
 
 

@@ -48,7 +48,7 @@ class Page:
     """
 
     def __init__(self, query, number, size):
-        rows = list(query.paginate(number, size + 1)) if query is not None else []
+        rows = list(query.limit(size + 1).offset((number - 1) * size)) if query is not None else []
         self.number = number
         self.items = rows[:size]
         self.has_previous = number > 1
@@ -127,7 +127,7 @@ def validate(slug):
     if name not in form or name == "csrf_token":
         abort(400)
     field = form[name]
-    inline = getattr(form, f"validate_{name}", None)
+    inline = getattr(type(form), f"validate_{name}", None)
     field.validate(form, [inline] if inline else [])
     if not wants_fragment():
         # Without htmx there is nothing to update in place: go back to the form.
