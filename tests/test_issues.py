@@ -3,6 +3,8 @@ polled status badge, similar issues and the site-wide search, for every kind of 
 import re
 
 import pytest
+from conftest import browser_login
+from playwright.sync_api import expect
 
 import models
 import workflow
@@ -755,3 +757,125 @@ def test_the_demo_pages_read_well(demo, client):
     assert "路灯" in text(client.get("/search?q=路灯"))
     for issue in Issue.select().where(~Issue.hidden).order_by(Issue.id).limit(40):
         assert client.get(f"/issues/{issue.id}").status_code == 200
+
+
+# In a real browser -----------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_raising_an_issue_in_a_browser_shows_similar_issues_while_typing(page, live_server, site):
+    lamp = site.issue()
+    browser_login(page, live_server.url, "neighbour")
+    page.goto(f"{live_server.url}/v/yangguang")
+    page.get_by_role("link", name="我要反映").click()
+    page.wait_for_url("**/v/yangguang/issues/new")
+
+    page.locator("#title").press_sequentially("路灯坏了好几天")
+    similar = page.locator("#similar")
+    expect(similar).to_contain_text("这里已有 1 条相似的民情")
+    expect(similar.get_by_role("link", name=TITLE)).to_have_attribute("href", f"/issues/{lamp.id}")
+    expect(page.locator("#title")).to_have_value("路灯坏了好几天")
+    expect(page.locator("#title")).to_be_focused()
+
+    page.locator("#body").fill("太短了")
+    expect(page.locator("#body-field .error")).to_have_text("详细说明要写 10 到 5000 个字。")
+    page.locator("#body").fill("三号楼门口的路灯坏了好几天，晚上很黑。")
+    expect(page.locator("#body-field .error")).to_have_count(0)
+    page.locator("#category").select_option(label="道路交通")
+    page.get_by_role("button", name="提交反映").click()
+
+    page.wait_for_url(re.compile(r"/issues/\d+$"))
+    expect(page.locator("h1")).to_have_text("路灯坏了好几天")
+    expect(page.locator(".flash")).to_contain_text("你反映的事已经提交")
+    issue = Issue.get(Issue.title == "路灯坏了好几天")
+    assert issue.author.username == "neighbour" and issue.category_id == site.roads.id
+
+
+@pytest.mark.browser
+def test_the_status_badge_refreshes_by_polling_and_revalidates_with_304(page, live_server, site, app):
+    app.config["STATUS_POLL_SECONDS"] = 1
+    issue = site.issue()
+    answered = []  # (status, If-None-Match) of each poll, as the server saw it
+    inner = app.wsgi_app
+
+    def recording(environ, start_response):
+        def start(status, headers, exc_info=None):
+            if environ["PATH_INFO"] == f"/issues/{issue.id}/status":
+                answered.append((int(status.split()[0]), environ.get("HTTP_IF_NONE_MATCH")))
+            return start_response(status, headers, exc_info)
+
+        return inner(environ, start)
+
+    app.wsgi_app = recording
+    page.goto(f"{live_server.url}/issues/{issue.id}")
+    badge = page.locator(f"#status-{issue.id}")
+    expect(badge).to_have_text("已提交")
+
+    # The browser keeps the first answer and then asks with If-None-Match: the server says 304.
+    for _ in range(3):
+        with page.expect_response(lambda r: r.url.endswith(f"/issues/{issue.id}/status")):
+            pass
+    assert answered[0] == (200, None)
+    assert any(status == 304 and etag for status, etag in answered[1:])
+
+    before = len(answered)
+    workflow.transition(Issue.get_by_id(issue.id), "accepted", site.councillor)
+    expect(badge).to_have_text("已受理")
+    expect(badge).to_have_class(re.compile(r"\bstatus-accepted\b"))
+    changed = [status for status, _etag in answered[before:]]
+    assert 200 in changed
+    # Once the new badge is in the browser's cache, the polls are 304 again.
+    first_new = before + changed.index(200)
+
+    def polls_since():
+        return [status for status, _etag in answered[first_new + 1:]]
+
+    for _ in range(5):
+        if 304 in polls_since():
+            break
+        with page.expect_response(lambda r: r.url.endswith(f"/issues/{issue.id}/status")):
+            pass
+    assert 304 in polls_since()
+    expect(badge).to_have_text("已受理")
+
+
+@pytest.mark.browser
+def test_raising_an_issue_works_without_javascript(nojs_page, live_server, site):
+    page = nojs_page
+    browser_login(page, live_server.url, "resident")
+    page.goto(f"{live_server.url}/v/yangguang")
+    page.get_by_role("link", name="我要反映").click()
+    page.wait_for_url("**/v/yangguang/issues/new")
+
+    page.locator("#title").fill("路灯")
+    page.locator("#body").fill(BODY)
+    page.locator("#category").select_option(label="道路交通")
+    page.get_by_role("button", name="提交反映").click()
+    expect(page.locator("#title-field .error")).to_have_text("标题要写 5 到 120 个字。")
+    expect(page.locator("#body")).to_have_value(BODY)
+    expect(page.locator(".form-errors")).to_be_visible()
+
+    page.locator("#title").fill(TITLE)
+    page.locator("#anonymous").check()
+    page.get_by_role("button", name="提交反映").click()
+    page.wait_for_url(re.compile(r"/issues/\d+$"))
+    expect(page.locator("h1")).to_have_text(TITLE)
+    issue = Issue.get()
+    assert issue.anonymous and issue.author.username == "resident"
+
+
+@pytest.mark.browser
+def test_the_venue_list_filters_in_place_and_keeps_the_address(page, live_server, site):
+    site.issue()
+    bins = site.issue("垃圾桶满了没人清", "垃圾桶每天都满，夏天味道很大。", category=site.sanitation)
+    workflow.transition(bins, "accepted", site.councillor)
+    page.goto(f"{live_server.url}/v/yangguang")
+    rows = page.locator("#issues .issue-row")
+    expect(rows).to_have_count(2)
+    page.locator("#issue-status").select_option("accepted")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("垃圾桶满了没人清")
+    expect(page).to_have_url(re.compile(r"status=accepted"))
+    page.locator("#issue-status").select_option("")
+    page.locator("#issue-q").fill("路灯")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(TITLE)
