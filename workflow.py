@@ -7,6 +7,7 @@ import datetime
 
 import search
 from models import (
+    ISSUE_STATES,
     Assignment,
     DepartmentStaff,
     Event,
@@ -49,6 +50,8 @@ TRANSITIONS = {
 # Steps of the tracking bar: 提交 → 受理 → 议事 → 交办 → 办理 → 办结 → 评价.
 STEPS = ("submitted", "accepted", "deliberating", "assigned", "in_progress", "resolved", "closed")
 FINISHED = frozenset({"resolved", "explained", "closed", "declined", "merged"})
+# Statuses no step leads out of: a page showing one has nothing to wait for.
+FINAL = frozenset(status for status in ISSUE_STATES if not any(frm == status for frm, _to in TRANSITIONS))
 LEVELS = ("village", "town", "city")
 
 

@@ -61,6 +61,21 @@ def form_data(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+@pytest.fixture
+def statements(monkeypatch, db):
+    """Every SQL statement the database runs from here on."""
+    seen = []
+    database = type(models.db.obj)
+    original = database.execute_sql
+
+    def counting(self, sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(database, "execute_sql", counting)
+    return seen
+
+
 def csrf_token(client, path):
     return re.search(r'name="csrf-token" content="([^"]+)"', text(client.get(path))).group(1)
 
@@ -161,6 +176,21 @@ def test_the_list_pages_through_many_issues(client, site, app):
     assert "第0号楼" in second
     filtered = text(client.get("/v/yangguang?status=submitted&sort=supported"))
     assert 'href="/v/yangguang?page=2&amp;status=submitted&amp;sort=supported"' in filtered
+
+
+@pytest.mark.parametrize("path", ["/v/yangguang", "/v/yangguang?q=路灯&sort=supported", "/search?q=路灯"])
+def test_a_list_costs_the_same_queries_however_many_issues_it_shows(client, site, statements, path):
+    site.issue()
+    client.get(path, headers=HX)
+    statements.clear()
+    client.get(path, headers=HX)
+    few = len(statements)
+    for n in range(6):
+        site.issue(f"第{n}号楼路灯坏了", category=site.sanitation if n % 2 else site.roads)
+    statements.clear()
+    assert TITLE in text(client.get(path, headers=HX))
+    assert len(statements) == few
+    assert sum("FROM \"issue\"" in sql for sql in statements) == 1
 
 
 def test_hidden_issues_are_not_listed(client, site):
@@ -466,8 +496,11 @@ def test_inline_validation_without_htmx_goes_back_to_the_form(client, auth, site
 
 
 def test_inline_validation_is_for_logged_in_users(client, site):
-    response = client.post("/v/yangguang/issues/validate?field=title", data=form_data(), headers=HX)
+    response = client.post("/v/yangguang/issues/validate?field=title", data=form_data())
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    # htmx would swap a login page into the field: it gets a plain refusal instead.
+    response = client.post("/v/yangguang/issues/validate?field=title", data=form_data(), headers=HX)
+    assert response.status_code == 403
 
 
 def test_inline_validation_needs_the_csrf_token(csrf_app, site):
@@ -602,6 +635,16 @@ def test_a_hidden_issue_is_seen_only_by_its_author_and_moderators(client, auth, 
     assert client.get(f"/issues/{issue.id}/status", headers=HX).status_code == status
 
 
+@pytest.mark.parametrize(("status", "polls"), [("submitted", True), ("resolved", True), ("closed", False),
+                                               ("declined", False), ("merged", False)])
+def test_only_an_issue_that_can_still_change_polls_its_status(client, site, status, polls):
+    issue = site.issue()
+    Issue.update(status=status).where(Issue.id == issue.id).execute()
+    page = text(client.get(f"/issues/{issue.id}"))
+    assert f'id="status-{issue.id}"' in page
+    assert (f'hx-get="/issues/{issue.id}/status"' in page) is polls
+
+
 def test_an_unknown_issue_is_404(client, site):
     assert client.get("/issues/12345").status_code == 404
     assert client.get("/issues/12345/status", headers=HX).status_code == 404
@@ -641,18 +684,10 @@ def test_the_status_etag_follows_the_counters_and_the_language(client, site):
     assert english.status_code == 200 and "submitted" in text(english)
 
 
-def test_a_304_touches_one_row_and_nothing_else(client, site, monkeypatch):
+def test_a_304_touches_one_row_and_nothing_else(client, site, statements):
     issue = site.issue()
     etag = client.get(f"/issues/{issue.id}/status", headers=HX).headers["ETag"]
-    statements = []
-    database = models.db.obj
-    original = type(database).execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        statements.append(sql)
-        return original(self, sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(type(database), "execute_sql", counting)
+    statements.clear()
     response = client.get(f"/issues/{issue.id}/status", headers={**HX, "If-None-Match": etag})
     assert response.status_code == 304
     assert len(statements) == 1 and 'WHERE ("t1"."id" = ' in statements[0]

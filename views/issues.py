@@ -118,6 +118,9 @@ def record(slug):
 def validate(slug):
     """Check one field of the form with the very validators a submit uses; answer its fragment."""
     venue = venue_or_404(slug)
+    if not current_user.is_authenticated and wants_fragment():
+        # A login page swapped into the field would help no one; the submit will ask to log in.
+        abort(403)
     permissions.require(current_user.is_authenticated)
     kind = request.args.get("form", "raise")
     if kind not in FORMS:
@@ -185,7 +188,9 @@ def show(issue_id):
         merged_into=merged_into,
         steps=workflow.STEPS,
         step=workflow.step_index(issue.status),
-        poll_seconds=current_app.config.get("STATUS_POLL_SECONDS", DEFAULT_POLL_SECONDS),
+        # A final status cannot change: nothing to poll for.
+        poll_seconds=None if issue.status in workflow.FINAL
+        else current_app.config.get("STATUS_POLL_SECONDS", DEFAULT_POLL_SECONDS),
         **thread_context(issue),
     )
 
