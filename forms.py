@@ -4,6 +4,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -96,7 +97,10 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language"),
-        choices=[("zh_Hans", "中文"), ("en", "English")],
+        choices=[
+            SelectChoice("zh_Hans", "中文", render_kw={"lang": "zh-Hans"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
         validators=[DataRequired()],
     )
 

@@ -4,6 +4,7 @@ import re
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
 
 LABELS = {
     "region_kind": {
@@ -103,8 +104,8 @@ def localized(obj):
 
 
 def choices(group):
-    """(value, label) pairs for a select field."""
-    return list(LABELS[group].items())
+    """The choices of a select field for the stored values of `group`."""
+    return [SelectChoice(value, text) for value, text in LABELS[group].items()]
 
 
 def html_lang(locale):
