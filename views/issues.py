@@ -14,7 +14,7 @@ import permissions
 import search
 import workflow
 from forms import IssueForm, RecordIssueForm
-from models import Category, Event, Issue, User, Venue
+from models import Category, Issue, User, Venue
 from views import render, see_other, wants_fragment
 from views.discussion import thread_context
 
@@ -53,18 +53,6 @@ class Page:
         self.items = rows[:size]
         self.has_previous = number > 1
         self.has_next = len(rows) > size
-
-
-def public_issues(*more):
-    """Issues with their category (outer join: it may be empty), hidden ones left out.
-
-    `more` adds models to select, joined by the caller (the venue, for lists across venues).
-    """
-    return (
-        Issue.select(Issue, Category, *more)
-        .join(Category, JOIN.LEFT_OUTER, on=(Issue.category == Category.id))
-        .where(~Issue.hidden)
-    )
 
 
 def refuse_archived():
@@ -163,12 +151,7 @@ def show(issue_id):
         from app import render_error
 
         return render_error(404, _("This issue was hidden by a councillor."))
-    events = list(
-        Event.select(Event, User)
-        .join(User, join_type=JOIN.LEFT_OUTER, on=(Event.actor == User.id))
-        .where(Event.issue == issue)
-        .order_by(Event.id)
-    )
+    events = list(issue.timeline())
     people = {
         u.id: u for u in User.select(User.id, User.display_name).where(
             User.id.in_([i for i in (issue.author_id, issue.recorded_by_id) if i is not None])
@@ -237,7 +220,7 @@ def status(issue_id):
 def search_page():
     """Issues across every venue matching the words typed, best first."""
     q = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    query = search.matching(public_issues(Venue).switch(Issue).join(Venue), q) if q else None
+    query = search.matching(Issue.public(Venue).switch(Issue).join(Venue), q) if q else None
     page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
     return render(
         "issues/search.html", "issues/_search_results.html",

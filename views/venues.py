@@ -7,7 +7,7 @@ import permissions
 import search
 from models import ISSUE_STATES, Category, Issue, Venue
 from views import render, wants_fragment
-from views.issues import MAX_QUERY_LENGTH, Page, page_number, public_issues
+from views.issues import MAX_QUERY_LENGTH, Page, page_number
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -33,20 +33,12 @@ def issue_filters(categories):
 
 def venue_issues(venue, filters):
     """The venue's issues for the filters, as one query (None when the words are unsearchable)."""
-    query = public_issues().where(Issue.venue == venue)
-    if filters["status"]:
-        query = query.where(Issue.status == filters["status"])
-    if filters["category"]:
-        query = query.where(Category.code == filters["category"])
+    query = Issue.at(venue, filters["status"], filters["category"])
     if filters["q"]:
         query = search.matching(query, filters["q"])
-        if query is None:
-            return None
-        if filters["sort"] == "relevant":
+        if query is None or filters["sort"] == "relevant":
             return query
-    if filters["sort"] == "supported":
-        return query.order_by(Issue.support_count.desc(), Issue.created_at.desc(), Issue.id.desc())
-    return query.order_by(Issue.created_at.desc(), Issue.id.desc())
+    return Issue.ordered(query, filters["sort"])
 
 
 @bp.get("/<slug>")
