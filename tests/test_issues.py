@@ -280,7 +280,7 @@ def test_any_logged_in_user_raises_an_issue_and_lands_on_it(client, auth, site, 
     assert Venue.get_by_id(site.venue.id).issue_count == 1
     assert Follow.select().where(Follow.issue == issue).count() == 1
     page = text(client.get(response.headers["Location"]))
-    assert "谢谢！你反映的事已经提交" in page and f"<h1>{TITLE}</h1>" in page
+    assert "谢谢！你反映的事已经提交" in page and f'<h1 class="issue-title">{TITLE}</h1>' in page
 
 
 def test_the_raised_text_is_cleaned_of_control_characters(client, auth, site):
@@ -547,7 +547,7 @@ def test_the_issue_page_shows_the_issue_its_progress_and_timeline(client, auth, 
     response = client.get(f"/issues/{issue.id}")
     page = text(response)
     assert response.status_code == 200
-    assert f"<h1>{TITLE}</h1>" in page and f'id="status-{issue.id}"' in page and "已受理" in page
+    assert f'<h1 class="issue-title">{TITLE}</h1>' in page and f'id="status-{issue.id}"' in page and "已受理" in page
     assert 'aria-current="step"' in page
     assert "张大姐" in page and "网站" in page and "道路交通" in page and "村级" in page
     timeline = page[page.index('id="timeline-heading"'):]
@@ -555,7 +555,7 @@ def test_the_issue_page_shows_the_issue_its_progress_and_timeline(client, auth, 
     assert "王议政" in timeline
     assert f'hx-get="/issues/{issue.id}/status"' in page and 'hx-trigger="every 10s"' in page
     # htmx gets the page too: the issue page has no fragment of its own.
-    assert f"<h1>{TITLE}</h1>" in text(client.get(f"/issues/{issue.id}", headers=HX))
+    assert f'<h1 class="issue-title">{TITLE}</h1>' in text(client.get(f"/issues/{issue.id}", headers=HX))
 
 
 @pytest.mark.parametrize(
@@ -914,3 +914,21 @@ def test_the_venue_list_filters_in_place_and_keeps_the_address(page, live_server
     page.locator("#issue-q").fill("路灯")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(TITLE)
+
+
+@pytest.mark.browser
+def test_the_issue_pages_fit_a_small_phone(browser, live_server, site):
+    long_word = "Streetlight" * 12
+    issue = site.issue(f"{long_word}路灯坏了", f"{long_word}\nhttps://example.org/{'a' * 150}")
+    declined = site.issue(f"{long_word}路灯不亮")
+    workflow.decline(declined, site.councillor, long_word)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    browser_login(page, live_server.url, "councillor")
+    for path in ("/v/yangguang", f"/issues/{issue.id}", f"/issues/{declined.id}", "/v/yangguang/issues/new",
+                 "/v/yangguang/issues/record", "/search?q=路灯",
+                 "/v/yangguang/issues/similar?title=路灯坏了"):
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, path
+    context.close()
