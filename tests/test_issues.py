@@ -116,7 +116,10 @@ def test_only_the_venues_councillors_deputies_and_admins_see_record_on_behalf(
     assert "我要反映" in page
 
 
-def test_the_venue_page_answers_htmx_with_the_list_fragment(client, site):
+@pytest.mark.parametrize("who", [None, "resident", "councillor"])
+def test_the_venue_page_answers_htmx_with_the_list_fragment(client, auth, site, who):
+    if who:
+        auth.login(who)
     site.issue()
     response = client.get("/v/yangguang?sort=supported", headers=HX)
     assert response.status_code == 200
@@ -395,6 +398,8 @@ def test_only_the_venues_councillors_deputies_and_admins_record_on_behalf(
         assert "<h1>代居民录入民情</h1>" in page
         for channel in ("板凳会", "走访", "电话", "微信群", "问卷", "联络站接待", "热线"):
             assert channel in page, channel
+        # htmx asks for the same page (the form has no fragment of its own).
+        assert "<h1>代居民录入民情</h1>" in text(client.get("/v/yangguang/issues/record", headers=HX))
     posted = client.post("/v/yangguang/issues/record", data=form_data(channel="phone"))
     assert posted.status_code == (303 if status == 200 else status)
     assert Issue.select().count() == (1 if status == 200 else 0)
