@@ -170,9 +170,9 @@ def _register_templates(app):
 
 
 def _register_blueprints(app):
-    from views import auth, discussion, issues, main, venues
+    from views import admin, auth, discussion, issues, main, members, venues
 
-    for module in (main, auth, venues, issues, discussion):
+    for module in (main, auth, venues, issues, discussion, admin, members):
         app.register_blueprint(module.bp)
 
 

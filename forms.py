@@ -3,9 +3,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     EqualTo,
     InputRequired,
@@ -15,7 +16,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from models import Category, User
+import labels
+from models import FLAG_REASONS, Category, User
 
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9_.-]+$",
@@ -25,6 +27,11 @@ USERNAME_RULE = Regexp(
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def one_newline(value):
+    """Browsers send line breaks as CRLF; count each as the one character the textarea showed."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class RegisterForm(FlaskForm):
@@ -156,7 +163,7 @@ class IssueForm(FlaskForm):
         description=_l("In one line, what is the matter? For example: the street lamp at gate 3 is broken."),
     )
     body = TextAreaField(
-        _l("Description"),
+        _l("Full description"),
         filters=[clean_text],
         validators=[
             DataRequired(_l("Please describe the issue.")),
@@ -248,3 +255,49 @@ class RecordIssueForm(IssueForm):
             "reporter_name": self.reporter_name.data or "",
             "reporter_contact": self.reporter_contact.data or "",
         }
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your comment"),
+        filters=[one_newline, strip],
+        validators=[
+            DataRequired(_l("Please write your comment.")),
+            Length(max=2000, message=_l("A comment has at most %(max)d characters.")),
+        ],
+        description=_l("Up to 2,000 characters. Be kind and keep to the matter."),
+    )
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        _l("What is wrong with it?"),
+        choices=labels.choices("flag_reason"),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Please choose a reason.")),
+            AnyOf(FLAG_REASONS, message=_l("Please choose a reason.")),
+        ],
+    )
+    note = StringField(
+        _l("More details (optional)"),
+        filters=[strip],
+        validators=[Length(max=300, message=_l("At most %(max)d characters, please."))],
+    )
+
+
+class ModerationForm(FlaskForm):
+    # Set by the button pressed: hide, restore or dismiss.
+    action = StringField(
+        validators=[AnyOf(("hide", "restore", "dismiss"), message=_l("Please choose what to do."))]
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        filters=[strip],
+        validators=[Length(max=500, message=_l("At most %(max)d characters, please."))],
+        description=_l("Needed when you hide something. It goes into the log."),
+    )
+
+    def validate_reason(self, field):
+        if self.action.data == "hide" and not field.data:
+            raise ValidationError(_l("Please say why you hide it."))

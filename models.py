@@ -143,6 +143,10 @@ class Venue(BaseModel):
             )
         return query.order_by(Region.position, Region.name, cls.name)
 
+    def is_open(self):
+        """Whether new issues, comments and votes may be posted here (archived venues are read only)."""
+        return not self.archived
+
     def people(self, role):
         """Verified members of this venue holding `role`, by display name."""
         return (
@@ -159,7 +163,7 @@ class Venue(BaseModel):
 
 class User(BaseModel):
     username = CharField(max_length=40, unique=True)
-    display_name = CharField(max_length=40)
+    display_name = CharField(max_length=40, index=True)
     password_hash = CharField(max_length=256)
     phone = CharField(max_length=20, null=True, index=True)
     locale = CharField(max_length=10, null=True)
@@ -186,6 +190,22 @@ class User(BaseModel):
 
     def get_id(self):
         return str(self.id)
+
+    @classmethod
+    def search(cls, text):
+        """Users whose username, display name or phone starts with `text`, through their indexes.
+
+        Prefix ranges rather than LIKE, so both SQLite and PostgreSQL answer from an index.
+        """
+        text = (text or "").strip()
+        if not text:
+            return cls.select()
+        upper = text + "\U0010ffff"
+        return cls.select().where(
+            cls.username.between(text, upper)
+            | cls.display_name.between(text, upper)
+            | cls.phone.between(text, upper)
+        )
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

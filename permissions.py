@@ -5,7 +5,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import Membership
+from models import Membership, User
 
 
 def is_admin(user):
@@ -31,6 +31,53 @@ def has_venue_role(user, venue, role):
 def can_moderate(user, venue):
     """Councillors of the venue, and site admins, moderate it."""
     return is_admin(user) or has_venue_role(user, venue, "councillor")
+
+
+def can_manage_members(user, venue):
+    """Who sees a venue's full member list and verifies or removes its residents."""
+    return can_moderate(user, venue)
+
+
+def is_last_admin(user):
+    """Whether `user` is the only active site admin, whose admin role must therefore stay."""
+    if not (user.is_admin and user.active):
+        return False
+    return not User.select().where(User.is_admin & User.active & (User.id != user.id)).exists()
+
+
+def can_take_part(user, issue):
+    """Logged-in, active users comment on and support issues, unless the venue is archived or the
+    issue is hidden by moderation. `issue.venue` must be loaded."""
+    return (
+        bool(user and user.is_authenticated and user.is_active)
+        and not issue.venue.archived
+        and not issue.hidden
+    )
+
+
+def can_support(user, issue):
+    """Anyone who may take part supports an issue, except its author."""
+    return can_take_part(user, issue) and issue.author_id != user.id
+
+
+def can_report(user, content):
+    """Logged-in users report other people's issues and comments as abusive, spam or off topic."""
+    return bool(user and user.is_authenticated) and content.author_id != user.id
+
+
+def moderates_anywhere(user):
+    """Whether `user` is a site admin or a verified councillor somewhere (one indexed query)."""
+    if not (user and user.is_authenticated):
+        return False
+    return is_admin(user) or (
+        Membership.select()
+        .where(
+            (Membership.user == user.id)
+            & (Membership.role == "councillor")
+            & (Membership.status == "verified")
+        )
+        .exists()
+    )
 
 
 def has_any_venue_role(user, venue, roles):
@@ -112,5 +159,12 @@ def navigation(user):
     """The header links that fit the user's roles: (endpoint, label)."""
     links = [("main.index", _l("Directory"))]
     if user and user.is_authenticated:
+        councillor = user.has_role("councillor")
+        if councillor:
+            links.append(("members.my_venues", _l("My venues")))
+        if councillor or user.is_admin:
+            links.append(("discussion.moderation_index", _l("Moderation")))
+        if user.is_admin:
+            links.append(("admin.index", _l("Administration")))
         links.append(("auth.profile", _l("My profile")))
     return links

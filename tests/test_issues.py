@@ -654,6 +654,8 @@ def test_an_unknown_issue_is_404(client, site):
     assert client.get("/issues/12345").status_code == 404
     assert client.get("/issues/12345/status", headers=HX).status_code == 404
     assert client.get("/issues/abc").status_code == 404
+    assert client.get("/issues/99999999999").status_code == 404
+    assert client.get("/issues/99999999999/status", headers=HX).status_code == 404
 
 
 # The status badge and its poll ---------------------------------------------------------------

@@ -1,0 +1,375 @@
+"""Taking part in an issue: comments, supports, follows, reports of abusive content and their moderation.
+
+Every write runs in one transaction together with the counter it changes on the Issue or Comment row.
+Counters move by an UPDATE with an expression (never read-modify-write), so two people acting at the
+same moment are both counted; a unique index turns a second support, follow or report into an
+IntegrityError, which the functions here treat as "already done".
+"""
+import math
+
+from peewee import JOIN, IntegrityError, fn
+
+import audit
+import workflow
+from models import Comment, Flag, Follow, Issue, Notification, Support, User, db, utcnow
+
+COMMENTS_PER_PAGE = 50  # top-level comments on one page of a thread; replies go with their parent
+POLL_LIMIT = 100  # new comments sent by one poll; the next poll brings the rest
+FLAG_THRESHOLD = 3  # distinct open reports that hide a comment or issue until a councillor reviews it
+NOTIFICATIONS_PER_PAGE = 30
+TARGETS = {"issue": Issue, "comment": Comment}
+
+
+# Comments ---------------------------------------------------------------------------------------
+
+def add_comment(issue, author, body, parent=None):
+    """Post `body` on `issue` as `author`, optionally replying to `parent`.
+
+    Replies are one level deep: a reply to a reply attaches to the top comment. The issue's
+    comment_count and updated_at move in the same transaction, and followers are notified.
+    """
+    if parent is not None:
+        if parent.issue_id != issue.id:
+            raise ValueError("the parent comment belongs to another issue")
+        if parent.parent_id is not None:
+            parent = Comment.get_by_id(parent.parent_id)
+    with db.atomic():
+        comment = Comment.create(issue=issue.id, author=author.id, parent=parent, body=body)
+        Issue.update(comment_count=Issue.comment_count + 1, updated_at=utcnow()).where(
+            Issue.id == issue.id
+        ).execute()
+        workflow.notify_followers(issue, "comment", author, comment=comment.id)
+    return comment
+
+
+def top_level(issue_id):
+    """The top-level comments of the issue with id `issue_id`."""
+    return Comment.select().where((Comment.issue == issue_id) & Comment.parent.is_null())
+
+
+def page_count(issue):
+    """How many pages the thread of `issue` has (at least one)."""
+    return max(1, math.ceil(top_level(issue.id).count() / COMMENTS_PER_PAGE))
+
+
+def page_of(comment):
+    """The page of its thread on which `comment` (or the comment it replies to) stands."""
+    root_id = comment.parent_id or comment.id
+    rank = top_level(comment.issue_id).where(Comment.id <= root_id).count()
+    return max(1, math.ceil(rank / COMMENTS_PER_PAGE))
+
+
+def thread_page(issue, page, upto):
+    """The top-level comments on `page` with their authors, each with `.reply_list` filled in.
+
+    Only comments up to id `upto` are read, so a comment posted meanwhile is left to the poll
+    that starts there. Two queries whatever the thread's length: the page, and its replies.
+    """
+    comments = list(
+        Comment.select(Comment, User)
+        .join(User)
+        .where((Comment.issue == issue.id) & Comment.parent.is_null() & (Comment.id <= upto))
+        .order_by(Comment.id)
+        .paginate(page, COMMENTS_PER_PAGE)
+    )
+    by_id = {c.id: c for c in comments}
+    for comment in comments:
+        comment.reply_list = []
+    if by_id:
+        for reply in (
+            Comment.select(Comment, User)
+            .join(User)
+            .where(Comment.parent.in_(list(by_id)) & (Comment.id <= upto))
+            .order_by(Comment.id)
+        ):
+            by_id[reply.parent_id].reply_list.append(reply)
+    return comments
+
+
+def last_comment_id(issue):
+    """The id of the newest comment on `issue`, or 0: where a poll starts looking for news."""
+    return Comment.select(fn.MAX(Comment.id)).where(Comment.issue == issue.id).scalar() or 0
+
+
+def comments_after(issue, after, limit=POLL_LIMIT):
+    """Comments on `issue` newer than id `after`, oldest first, with their authors."""
+    return list(
+        Comment.select(Comment, User)
+        .join(User)
+        .where((Comment.issue == issue.id) & (Comment.id > after))
+        .order_by(Comment.id)
+        .limit(limit)
+    )
+
+
+# Supports and follows ---------------------------------------------------------------------------
+
+class OwnIssue(Exception):
+    """Authors cannot support their own issue."""
+
+
+def _insert_once(model, **fields):
+    """Create the row, or return None when the unique index says it exists (inside a savepoint)."""
+    try:
+        with db.atomic():
+            return model.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def follow(user, issue):
+    """Make `user` follow `issue`; False when they already did."""
+    with db.atomic():
+        if _insert_once(Follow, user=user.id, issue=issue.id) is None:
+            return False
+        Issue.update(follower_count=Issue.follower_count + 1).where(Issue.id == issue.id).execute()
+    return True
+
+
+def unfollow(user, issue):
+    """Stop `user` following `issue`; False when they did not follow it."""
+    with db.atomic():
+        if not Follow.delete().where((Follow.user == user.id) & (Follow.issue == issue.id)).execute():
+            return False
+        Issue.update(follower_count=Issue.follower_count - 1).where(Issue.id == issue.id).execute()
+    return True
+
+
+def is_following(user, issue):
+    return Follow.select().where((Follow.user == user.id) & (Follow.issue == issue.id)).exists()
+
+
+def support(user, issue):
+    """Add `user`'s support (附议) to `issue`, and make them follow it; False when already given."""
+    if issue.author_id == user.id:
+        raise OwnIssue()
+    with db.atomic():
+        if _insert_once(Support, user=user.id, issue=issue.id) is None:
+            return False
+        Issue.update(support_count=Issue.support_count + 1, updated_at=utcnow()).where(
+            Issue.id == issue.id
+        ).execute()
+        follow(user, issue)
+    return True
+
+
+def withdraw_support(user, issue):
+    """Take `user`'s support back (they keep following); False when there was none."""
+    with db.atomic():
+        if not Support.delete().where((Support.user == user.id) & (Support.issue == issue.id)).execute():
+            return False
+        Issue.update(support_count=Issue.support_count - 1, updated_at=utcnow()).where(
+            Issue.id == issue.id
+        ).execute()
+    return True
+
+
+def is_supporting(user, issue):
+    return Support.select().where((Support.user == user.id) & (Support.issue == issue.id)).exists()
+
+
+# Notifications ----------------------------------------------------------------------------------
+
+def notifications(user, page=1):
+    """`user`'s notifications on `page`, newest first, with their actor and issue (one query).
+
+    One more than a page is read, so the caller knows whether an older page exists.
+    """
+    actor = User.alias()
+    return list(
+        Notification.select(Notification, actor, Issue)
+        .join(actor, JOIN.LEFT_OUTER, on=(Notification.actor == actor.id))
+        .switch(Notification)
+        .join(Issue, JOIN.LEFT_OUTER, on=(Notification.issue == Issue.id))
+        .where(Notification.user == user.id)
+        .order_by(Notification.id.desc())
+        .offset((page - 1) * NOTIFICATIONS_PER_PAGE)
+        .limit(NOTIFICATIONS_PER_PAGE + 1)
+    )
+
+
+def unread_summary(user):
+    """(unread count, newest unread id) for `user`: one query on the (user, read, id) index."""
+    count, newest = (
+        Notification.select(fn.COUNT(Notification.id), fn.MAX(Notification.id))
+        .where((Notification.user == user.id) & (Notification.read == False))  # noqa: E712
+        .tuples()
+        .get()
+    )
+    return count or 0, newest or 0
+
+
+def mark_all_read(user):
+    """Mark every notification of `user` read; returns how many were unread."""
+    with db.atomic():
+        return (
+            Notification.update(read=True)
+            .where((Notification.user == user.id) & (Notification.read == False))  # noqa: E712
+            .execute()
+        )
+
+
+# Reports of abusive content and their moderation ------------------------------------------------
+
+def target_type(obj):
+    return "issue" if isinstance(obj, Issue) else "comment"
+
+
+def author_id(obj):
+    return obj.author_id
+
+
+def venue_id(obj):
+    """The venue whose councillors moderate `obj`."""
+    if isinstance(obj, Issue):
+        return obj.venue_id
+    return Issue.select(Issue.venue).where(Issue.id == obj.issue_id).scalar()
+
+
+def has_reported(user, obj):
+    return Flag.select().where(
+        (Flag.target_type == target_type(obj)) & (Flag.target_id == obj.id) & (Flag.user == user.id)
+    ).exists()
+
+
+def open_flags(kind, ids):
+    """{target id: [open Flag with its user, oldest first]} for targets of `kind` among `ids`."""
+    result = {i: [] for i in ids}
+    if not ids:
+        return result
+    for flag in (
+        Flag.select(Flag, User)
+        .join(User, on=(Flag.user == User.id))
+        .where((Flag.target_type == kind) & Flag.target_id.in_(list(ids)) & (Flag.status == "open"))
+        .order_by(Flag.id)
+    ):
+        result[flag.target_id].append(flag)
+    return result
+
+
+def _state(model, obj_id, lock=False):
+    query = model.select(model.hidden, model.flag_count).where(model.id == obj_id)
+    if lock and db.for_update:  # PostgreSQL; SQLite's write lock is taken at BEGIN already
+        query = query.for_update()
+    row = query.get()
+    return {"hidden": row.hidden, "flag_count": row.flag_count}
+
+
+def _set_hidden(obj, kind, hidden, actor, note):
+    model = TARGETS[kind]
+    fields = {"hidden": hidden}
+    if kind == "issue":
+        fields["updated_at"] = utcnow()
+    model.update(**fields).where(model.id == obj.id).execute()
+    obj.hidden = hidden
+    if kind == "issue":
+        workflow.record(obj, "hidden" if hidden else "restored", actor, note=note)
+
+
+def report(user, obj, reason, note=""):
+    """`user` reports `obj` (an Issue or a Comment) as abusive, spam or off topic, once.
+
+    Returns False when they reported it before. The row's flag_count counts the open reports; at
+    FLAG_THRESHOLD the content is hidden automatically until a councillor reviews it.
+    """
+    kind = target_type(obj)
+    model = TARGETS[kind]
+    with db.atomic():
+        flag = _insert_once(
+            Flag, user=user.id, target_type=kind, target_id=obj.id, reason=reason, note=note or ""
+        )
+        if flag is None:
+            return False
+        model.update(flag_count=model.flag_count + 1).where(model.id == obj.id).execute()
+        state = _state(model, obj.id)
+        obj.flag_count = state["flag_count"]
+        if not state["hidden"] and state["flag_count"] >= FLAG_THRESHOLD:
+            why = f"hidden automatically after {state['flag_count']} reports"
+            _set_hidden(obj, kind, True, None, why)
+            audit.record(None, f"{kind}.hide", obj, state, _state(model, obj.id), why)
+    return True
+
+
+MODERATION_ACTIONS = ("hide", "restore", "dismiss")
+
+
+def allowed_actions(obj):
+    """What a councillor may do to `obj` now: hide or dismiss the reports if it shows, restore or
+    keep it hidden if it is hidden."""
+    if obj.hidden:
+        return ("restore", "hide") if obj.flag_count else ("restore",)
+    return ("hide", "dismiss") if obj.flag_count else ("hide",)
+
+
+def moderate(moderator, obj, action, reason=""):
+    """Apply a councillor's decision to `obj` and log it with who and why.
+
+    hide: hide it and uphold its open reports; restore: show it and dismiss them; dismiss: dismiss
+    the reports and leave it shown. Returns False when the action no longer fits (someone else
+    decided first), changing nothing.
+    """
+    if action not in MODERATION_ACTIONS:
+        raise ValueError(f"unknown moderation action: {action}")
+    kind = target_type(obj)
+    model = TARGETS[kind]
+    with db.atomic():
+        before = _state(model, obj.id, lock=True)  # two councillors deciding at once take turns
+        obj.hidden, obj.flag_count = before["hidden"], before["flag_count"]
+        if action not in allowed_actions(obj):
+            return False
+        resolution = "upheld" if action == "hide" else "dismissed"
+        Flag.update(status=resolution, resolved_by=moderator.id, resolved_at=utcnow()).where(
+            (Flag.target_type == kind) & (Flag.target_id == obj.id) & (Flag.status == "open")
+        ).execute()
+        model.update(flag_count=0).where(model.id == obj.id).execute()
+        obj.flag_count = 0
+        if action == "hide" and not before["hidden"]:
+            _set_hidden(obj, kind, True, moderator, reason)
+        elif action == "restore":
+            _set_hidden(obj, kind, False, moderator, reason)
+        audit.record(moderator, f"{kind}.{action}", obj, before, _state(model, obj.id), reason)
+    return True
+
+
+def review_queue(venue, limit=100):
+    """What councillors of `venue` should look at: ([issues], [comments]) that have open reports or
+    are hidden, the reported ones first, newest first, comments with their issue and author."""
+    issues = list(
+        Issue.select(Issue, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Issue.author == User.id))
+        .where((Issue.venue == venue.id) & ((Issue.flag_count > 0) | Issue.hidden))
+        .order_by((Issue.flag_count > 0).desc(), Issue.id.desc())
+        .limit(limit)
+    )
+    comments = list(
+        Comment.select(Comment, Issue, User)
+        .join(Issue)
+        .switch(Comment)
+        .join(User)
+        .where((Issue.venue == venue.id) & ((Comment.flag_count > 0) | Comment.hidden))
+        .order_by((Comment.flag_count > 0).desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    issue_flags = open_flags("issue", [i.id for i in issues])
+    comment_flags = open_flags("comment", [c.id for c in comments])
+    for issue in issues:
+        issue.open_flags = issue_flags[issue.id]
+    for comment in comments:
+        comment.open_flags = comment_flags[comment.id]
+    return issues, comments
+
+
+def pending_by_venue(venue_ids=None):
+    """{venue id: number of issues and comments with open reports}, optionally for some venues."""
+    counts = {}
+    issues = Issue.select(Issue.venue, fn.COUNT(Issue.id)).where(Issue.flag_count > 0)
+    comments = (
+        Comment.select(Issue.venue, fn.COUNT(Comment.id)).join(Issue).where(Comment.flag_count > 0)
+    )
+    if venue_ids is not None:
+        issues = issues.where(Issue.venue.in_(venue_ids))
+        comments = comments.where(Issue.venue.in_(venue_ids))
+    for query in (issues.group_by(Issue.venue), comments.group_by(Issue.venue)):
+        for venue, count in query.tuples():
+            counts[venue] = counts.get(venue, 0) + count
+    return counts
