@@ -151,10 +151,6 @@ def show(issue_id):
         .join(Category, JOIN.LEFT_OUTER, on=(Issue.category == Category.id)),
         Issue.id == issue_id,
     )
-    if not permissions.can_see_issue(current_user, issue):
-        from app import render_error
-
-        return render_error(404, _("This issue was hidden by a councillor."))
     events = list(issue.timeline())
     people = {
         u.id: u for u in User.select(User.id, User.display_name).where(
@@ -167,6 +163,9 @@ def show(issue_id):
     return render(
         "issues/show.html",
         issue=issue,
+        # A hidden issue keeps its page (links in notifications still lead somewhere), but only
+        # its author and those who moderate the venue see what it says.
+        concealed=not permissions.can_see_issue(current_user, issue),
         events=events,
         author=people.get(issue.author_id),
         recorder=people.get(issue.recorded_by_id),
@@ -202,13 +201,13 @@ def status(issue_id):
         abort(404)
     issue = (
         Issue.select(
-            Issue.id, Issue.venue, Issue.author, Issue.status, Issue.updated_at, Issue.support_count,
-            Issue.comment_count, Issue.follower_count, Issue.hidden,
+            Issue.id, Issue.status, Issue.updated_at, Issue.support_count, Issue.comment_count,
+            Issue.follower_count, Issue.hidden,
         )
         .where(Issue.id == issue_id)
         .first()
     )
-    if issue is None or not permissions.can_see_issue(current_user, issue):
+    if issue is None:
         abort(404)
     if not wants_fragment():
         return redirect(url_for("issues.show", issue_id=issue_id), 303)
