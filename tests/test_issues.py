@@ -929,7 +929,7 @@ def test_the_venue_list_filters_in_place_and_keeps_the_address(page, live_server
 
 @pytest.mark.browser
 def test_the_issue_pages_fit_a_small_phone(browser, live_server, site):
-    long_word = "Streetlight" * 12
+    long_word = "Streetlight" * 10
     issue = site.issue(f"{long_word}路灯坏了", f"{long_word}\nhttps://example.org/{'a' * 150}")
     declined = site.issue(f"{long_word}路灯不亮")
     workflow.decline(declined, site.councillor, long_word)
