@@ -1,8 +1,9 @@
 """Demo data for Zhijiang (枝江), Hubei, loaded by `flask seed-demo`.
 
 The region tree, venues (halls, pavilions, 9 deputies' homes, 44 liaison stations), the 6 deputy
-groups, handling departments, categories and a few dozen people with verified roles. No issues,
-meetings or votes: those come from their own loaders. Everything is deterministic (a fixed seed),
+groups, handling departments, categories, a few dozen people with verified roles, and issues in
+most venues in every status, with comments, supports and followers. No meetings or votes: those
+come from their own loaders. Everything is deterministic (a fixed seed),
 so two loads give the same rows. Village and community names are plausible, not an official list.
 """
 import random
@@ -12,13 +13,19 @@ from peewee import chunked, sort_models
 
 import models
 from models import (
+    Assignment,
     Category,
+    Comment,
     Department,
     DepartmentStaff,
     DeputyGroup,
     DeputyGroupMember,
+    Feedback,
+    Follow,
+    Issue,
     Membership,
     Region,
+    Support,
     User,
     Venue,
     db,
@@ -372,6 +379,330 @@ def _departments(places):
     return ids
 
 
+# Issues -------------------------------------------------------------------------------------
+# (category code, title, body). {place} is the compound or village, {n} a building or group number.
+PAVILION_ISSUES = [
+    ("public_safety", "小区路灯坏了，晚上出门很不安全",
+     "{place}{n}栋到大门口这一段的路灯坏了快两个星期，晚上黑漆漆的。老人晚上散步、孩子放学回家都要摸黑走，"
+     "前几天还有人在这里摔了一跤。希望物业和社区尽快派人修好。"),
+    ("public_safety", "{n}栋门口路灯不亮",
+     "{n}栋单元门口那盏路灯最近一直不亮，晚上回来找钥匙都看不见。麻烦看看是灯坏了还是线路有问题。"),
+    ("old_compound", "建议给{n}栋加装电梯",
+     "{n}栋是老房子，一共七层，住了不少七八十岁的老人，上下楼非常吃力。听说政府有加装电梯的补贴政策，"
+     "希望社区牵头征求全栋住户意见，帮我们把电梯装起来。"),
+    ("old_compound", "楼道墙皮脱落，希望粉刷一下",
+     "{n}栋二单元楼道墙皮大片脱落，楼梯扶手也生锈了，看着很破旧。希望老旧小区改造时把楼道一起整修。"),
+    ("sanitation", "垃圾分类点太少，经常满出来",
+     "小区只有两个垃圾分类投放点，每天早上垃圾桶都满了，垃圾堆在地上，夏天味道很大，还招苍蝇。"
+     "建议在{n}栋附近再设一个投放点，并增加清运次数。"),
+    ("sanitation", "绿化带里堆了很多建筑垃圾",
+     "有住户装修把建筑垃圾堆在{n}栋旁边的绿化带里，已经一个多月没人清理，草都压死了。请物业督促清运。"),
+    ("roads", "小区停车太难，消防通道被占",
+     "晚上车位不够，很多车停在消防通道上，救护车和消防车根本进不来。建议重新划线，利用边角地增加车位，"
+     "同时管住乱停车。"),
+    ("roads", "小区门口路面坑洼积水",
+     "{place}大门口的路面坑坑洼洼，一下雨就积水，电动车经过会溅人一身泥。希望尽快修补路面。"),
+    ("cables", "楼道外墙飞线太乱",
+     "{n}栋外墙上的电线、网线、有线电视线缠成一团，有的还垂到一楼窗口，存在安全隐患。希望统一整治。"),
+    ("cables", "电动车在楼道充电很危险",
+     "有人从楼上拉线下来给电动车充电，还有人把电动车推进楼道。万一起火后果不堪设想。"
+     "建议在小区里建集中充电棚。"),
+    ("water_supply", "自来水水压太低，高层经常停水",
+     "一到早晚用水高峰，{n}栋五楼以上就几乎没水，洗澡做饭都成问题。希望查一查是不是管网老化，"
+     "是否需要加装二次供水设备。"),
+    ("water_supply", "小区供水管道漏水",
+     "{n}栋和{m}栋之间的地面一直在冒水，估计是地下水管破了，已经好几天了，浪费水不说，地面也泡软了。"),
+    ("community_canteen", "希望社区办一个老年食堂",
+     "小区里独居老人多，很多人做饭不方便。希望社区能办一个老年食堂或者助餐点，价格实惠一点，"
+     "行动不便的老人能送餐上门就更好了。"),
+    ("health", "社区卫生服务站希望延长开放时间",
+     "卫生服务站下午五点就关门，上班的人根本赶不上量血压、开药。建议周末和晚上也开放一段时间。"),
+    ("education", "小区附近缺少孩子放学后的去处",
+     "很多家长下班晚，孩子放学后没人管。希望社区利用活动室办一个“四点半课堂”，请志愿者辅导作业。"),
+    ("property_certificate", "房子住了十几年还没办下不动产证",
+     "{place}是开发商早年建的，很多住户到现在还没有拿到不动产证，孩子上学、房屋买卖都受影响。"
+     "希望有关部门帮忙协调解决。"),
+    ("sanitation", "小区里流浪狗越来越多",
+     "最近小区里多了好几条流浪狗，晚上成群叫唤，还追过小孩。希望联系有关部门处理。"),
+    ("other", "健身器材坏了没人修",
+     "小区广场上的健身器材有好几件坏了，螺丝松动，老人用着很危险。希望尽快维修或者更换。"),
+    ("old_compound", "雨天屋顶漏水",
+     "{n}栋顶楼住户反映，一下雨屋顶就漏水，墙都发霉了。希望把屋面防水做一下。"),
+    ("public_safety", "小区监控好多不能用",
+     "最近小区里丢了几辆电动车，去查监控才发现很多摄像头早就坏了。希望修好监控，门岗也要加强管理。"),
+]
+HALL_ISSUES = [
+    ("roads", "村里通组公路坑洼严重",
+     "{place}{n}组到主路的通组公路修了十多年，现在到处是坑，下雨天泥泞难走，运柑橘的车经常陷进去。"
+     "希望列入今年的道路维修计划。"),
+    ("roads", "{n}组路口需要装减速带和反光镜",
+     "{n}组路口是个急弯，视线不好，大货车速度快，已经出过好几次险情。建议安装减速带和转弯反光镜。"),
+    ("agriculture", "希望请专家来讲讲柑橘病虫害防治",
+     "今年柑橘溃疡病比较重，很多橘农不知道怎么打药。希望农业部门派技术员到村里讲一讲，最好能到田里看。"),
+    ("agriculture", "农田灌溉渠堵塞",
+     "{n}组的灌溉渠多年没有清淤，杂草和淤泥把渠道堵了，秧田放不进水。希望组织清淤。"),
+    ("water_source", "村边水塘被污染了",
+     "村东头的水塘最近水发黑发臭，怀疑有人往里倒养殖废水。这个塘连着灌溉渠，希望查一查污染源。"),
+    ("water_supply", "自来水经常停，水质也发黄",
+     "{n}组的自来水三天两头停，来了水也是黄的，要放很久才清。希望查一查管网，保障我们用上干净的水。"),
+    ("sanitation", "村里垃圾清运不及时",
+     "村里的垃圾箱好几天才运一次，箱子周围都堆满了，狗一扒拉到处都是。希望增加清运次数。"),
+    ("sanitation", "希望建公共厕所",
+     "村文化广场经常有人跳广场舞、办活动，但附近没有公共厕所，很不方便。希望建一个。"),
+    ("health", "村卫生室缺医少药",
+     "村卫生室只有一个医生，常用药也经常缺。老人看个小病还要跑到镇上，希望加强村卫生室建设。"),
+    ("education", "孩子上学路远，希望开通校车",
+     "{n}组离镇上小学有七八里路，孩子每天上学要走很远，家长接送也难。希望开通校车或者公交。"),
+    ("community_canteen", "留守老人吃饭难",
+     "村里年轻人大多外出打工，留守老人吃饭很凑合。建议在村里办个幸福食堂，让老人能吃上热饭。"),
+    ("public_safety", "河边没有护栏，孩子玩水危险",
+     "村前那条河边没有护栏也没有警示牌，夏天常有小孩去玩水。希望尽快装上护栏和警示牌。"),
+    ("cables", "村里电线杆歪了",
+     "{n}组有一根电线杆被车撞歪了，电线垂得很低，人走过去伸手就能碰到，非常危险。"),
+    ("other", "村文化广场的路灯不够亮",
+     "文化广场晚上活动的人很多，但只有两盏路灯，光线很暗。希望多装几盏路灯。"),
+    ("agriculture", "柑橘卖不上价，希望帮忙找销路",
+     "今年柑橘丰收了但收购价很低，很多橘子烂在树上。希望政府帮忙对接电商和收购商，办个冷库更好。"),
+    ("property_certificate", "宅基地确权证迟迟没发",
+     "去年就量过宅基地了，到现在证还没发下来。家里想翻修房子，没证不敢动。希望问一问进度。"),
+]
+TOWN_ISSUES = [
+    ("roads", "镇上到市区的公交班次太少",
+     "从镇上到市区的公交一天只有几班，下午四点以后就没有车了，看病、办事很不方便。希望增加班次。"),
+    ("water_source", "建议加强长江沿岸水源地保护",
+     "长江边有人偷偷采砂、钓鱼，还有人在岸边洗车，影响水源地安全。希望加强巡查和执法。"),
+    ("health", "镇卫生院希望增加专科门诊",
+     "镇卫生院没有眼科和口腔科，老人配眼镜、看牙都要去市里。希望定期请市医院的专家下来坐诊。"),
+    ("education", "镇中学教师流失严重",
+     "镇中学这几年走了不少好老师，有的班一个学期换了三个数学老师。希望出台政策留住乡村教师。"),
+    ("agriculture", "建议建设柑橘冷链物流中心",
+     "全镇柑橘产量大，但没有冷库，采摘后只能马上低价卖掉。建议建设冷链物流中心，延长销售期。"),
+    ("public_safety", "集镇街道电动车乱停乱放",
+     "集镇主街两边停满了电动车和三轮车，赶集的时候路都走不通。希望划定停车区域，加强管理。"),
+    ("sanitation", "集贸市场卫生脏乱差",
+     "集贸市场地面污水横流，鱼肉摊的垃圾没人及时清理，气味很大。希望改造市场，加强保洁。"),
+    ("community_canteen", "建议推广社区食堂经验",
+     "听说马家店有的社区办了社区食堂，老人很满意。建议在全镇推广，解决老人吃饭难。"),
+    ("water_supply", "城乡供水一体化进度慢",
+     "我们这一片还在用村里的小水厂，水质不稳定。希望加快城乡供水一体化，早日接通市政自来水。"),
+    ("other", "政务服务窗口希望周末开放",
+     "在外打工的人平时回不来，周末回来办事窗口又不开门。希望政务服务中心周末安排值班窗口。"),
+]
+COMMENTS = [
+    "我也遇到过这个问题，确实需要解决。", "支持！这个事拖了很久了。", "我家就在旁边，情况属实。",
+    "希望尽快处理，老人孩子出门太不方便了。", "上次反映过一次，一直没有下文，这次希望有结果。",
+    "建议先摸个底，看看大家的意见再定方案。", "这个事我愿意出力，需要志愿者的话可以找我。",
+    "同意楼上的说法，费用问题也要提前说清楚。", "能不能先搞个临时办法，别等全部弄好。",
+    "晚上确实很危险，我妈前几天差点摔倒。", "希望办理结果能在议事亭公示一下。",
+    "我们楼的邻居都签字支持。", "说得对，这个问题影响的不只是我们一栋楼。",
+    "能不能请相关部门来现场看看？", "谢谢议政员帮我们反映，辛苦了！",
+    "去年别的小区也是这样解决的，可以参考。", "这事得物业和社区一起管才行。",
+    "希望下次议事会把这个事拿出来讨论。", "我补充一点：周末情况更严重。",
+    "已经拍了照片，需要的话可以发到群里。",
+]
+COUNCILLOR_COMMENTS = [
+    "已收到，我们这周会去现场查看，请大家耐心等待。",
+    "已和物业联系，他们答应三天内给出处理方案。",
+    "这个问题涉及多个部门，我们已经整理上报，有进展会及时告诉大家。",
+    "感谢大家的意见，下次议事会会专门议一议这件事。",
+    "已交办到承办单位，办理时限内会有答复。",
+]
+DECLINE_REASONS = [
+    "经核实，该问题不属于本议事场所的受理范围，已告知反映人向有关单位反映，议政员可以帮忙联系。",
+    "反映的问题已在之前的整治中解决，现场核实情况与描述不符。如果问题又出现了，欢迎重新反映。",
+    "该事项已有专门的办理渠道，建议拨打12345热线或到政务服务中心窗口办理。",
+]
+RESPONSES = [
+    "已安排维修人员到现场处理，问题已经解决，欢迎居民监督。",
+    "经现场查看，已完成维修并加强日常巡查，后续发现问题可随时反映。",
+    "已纳入今年的改造计划，施工已经完成并通过验收。",
+    "已协调相关单位落实，具体安排已在议事亭公示栏张贴。",
+]
+EXPLANATIONS = [
+    "该事项需要列入明年的财政预算，目前资金暂时无法落实，已作为重点事项上报，明年优先安排。",
+    "经评估，现有条件暂不具备实施条件，我们将继续跟踪，条件成熟后第一时间办理。",
+]
+REPORTER_NAMES = ["周大爷", "钱阿姨", "老孙", "吴婆婆", "郑师傅", "冯大姐", "陈老师", "褚大哥"]
+# Final statuses of demo issues and how often each occurs.
+DEMO_STATUSES = [
+    ("submitted", 24), ("accepted", 14), ("declined", 5), ("merged", 3), ("deliberating", 5),
+    ("assigned", 10), ("in_progress", 12), ("resolved", 14), ("explained", 4), ("closed", 9),
+]
+# The path to each final status (merged and declined are handled on their own).
+DEMO_PATHS = {
+    "submitted": [], "accepted": ["accepted"], "deliberating": ["accepted", "deliberating"],
+    "assigned": ["accepted", "assigned"], "in_progress": ["accepted", "assigned", "in_progress"],
+    "resolved": ["accepted", "assigned", "in_progress", "resolved"],
+    "explained": ["accepted", "assigned", "explained"],
+    "closed": ["accepted", "assigned", "in_progress", "resolved", "closed"],
+}
+# How many issues each venue gets: the demo logins' venues get enough to page through.
+DEMO_ISSUE_COUNTS = {"pavilion-yangguang": 24, DEMO_HALL_SLUG: 12, "pavilion-jianghan-huayuan": 8}
+
+
+def _issue_count(rng, venue):
+    if venue.slug in DEMO_ISSUE_COUNTS:
+        return DEMO_ISSUE_COUNTS[venue.slug]
+    if venue.kind in ("hall", "pavilion"):
+        return rng.choice((0, 2, 2, 3, 3, 4, 5))
+    if venue.kind == "home":
+        return rng.randint(1, 3)
+    return rng.choice((0, 0, 1, 1, 2))
+
+
+def _issue_texts(rng, venue, count):
+    """`count` (category, title, body) for `venue`, distinct while the bank lasts."""
+    bank = {"pavilion": PAVILION_ISSUES, "hall": HALL_ISSUES}.get(venue.kind, TOWN_ISSUES)
+    picks = rng.sample(bank, min(count, len(bank)))
+    picks += [rng.choice(bank) for _ in range(count - len(picks))]
+    place = venue.name.removesuffix("议事亭").removesuffix("湾落议事厅")
+    place = place.split("社区")[-1] or place
+    texts = []
+    for code, title, body in picks:
+        n, m = rng.randint(1, 12), rng.randint(1, 12)
+        texts.append((code, title.format(place=place, n=n, m=m), body.format(place=place, n=n, m=m)))
+    return texts
+
+
+def _later(rng, now, start, days):
+    """A moment `days` (and a few hours) after `start`, but before now."""
+    return min(start + timedelta(days=days, hours=rng.randint(1, 9)), now - timedelta(hours=1))
+
+
+def _move(rng, now, issue, final, when, people):
+    """Take a raised issue along the workflow to `final`, each step a few days after the last."""
+    import workflow
+
+    moderator, admin, category, department = people
+    for step in DEMO_PATHS[final]:
+        when = _later(rng, now, when, rng.uniform(1, 12))
+        if step == "assigned":
+            due = (when + timedelta(days=category.time_limit_days * 7 // 5)).date()
+            Assignment.create(issue=issue, department=department, assigned_by=moderator,
+                              due_on=due, created_at=when)
+            issue.due_on = due
+            issue.save(only=[Issue.due_on])
+            workflow.transition(issue, step, moderator, at=when)
+        elif step in ("resolved", "explained"):
+            answer = rng.choice(RESPONSES if step == "resolved" else EXPLANATIONS)
+            Assignment.update(response=answer, responded_at=when).where(
+                Assignment.issue == issue.id
+            ).execute()
+            workflow.transition(issue, step, moderator, note=answer, at=when)
+        elif step == "closed":
+            author = issue.author if issue.author_id else None
+            workflow.transition(issue, step, author or admin, at=when)
+            if author:
+                Feedback.create(issue=issue, user=author, created_at=when, rating=rng.choice(
+                    ("satisfied", "satisfied", "basically_satisfied")
+                ))
+        else:
+            workflow.transition(issue, step, moderator, at=when)
+
+
+def _issues(rng, now):
+    """Issues in most venues, in every status, with comments, supports and followers.
+
+    Issues are raised and moved through workflow.py, back-dated, so their timelines hold real
+    Events; supports, comments and follows are inserted directly and the counters set to match.
+    """
+    import workflow
+
+    users = {u.id: u for u in User.select()}
+    admin = next(u for u in users.values() if u.username == "admin")
+    categories = {c.code: c for c in Category.select()}
+    village_departments = {
+        d.region_id: d.id for d in Department.select().where(Department.level == "village")
+    }
+    members = {}
+    for m in Membership.select().where(Membership.status == "verified").order_by(Membership.id):
+        members.setdefault((m.venue_id, m.role), []).append(users[m.user_id])
+    residents = [u for u in users.values() if u.username.startswith(("resident", "neighbour"))]
+    statuses = [s for s, _w in DEMO_STATUSES]
+    weights = [w for _s, w in DEMO_STATUSES]
+    supports, comments, follows = [], [], {}
+
+    for venue in Venue.select(Venue, Region).join(Region).order_by(Venue.id):
+        locals_ = members.get((venue.id, "resident"), [])
+        staff = members.get((venue.id, "councillor"), []) + members.get((venue.id, "deputy"), [])
+        moderator = (members.get((venue.id, "councillor")) or [admin])[0]
+        raised = []
+        for code, title, body in _issue_texts(rng, venue, _issue_count(rng, venue)):
+            created = now - timedelta(days=rng.uniform(2, 330), minutes=rng.randint(0, 600))
+            final = rng.choices(statuses, weights)[0]
+            duplicate_of = None
+            if final == "merged":
+                if not raised:
+                    final = "accepted"
+                else:
+                    # A duplicate: the same matter raised again by someone else a bit later.
+                    duplicate_of = rng.choice(raised)
+                    code, title = duplicate_of.category.code, duplicate_of.title
+                    body = "之前好像有人反映过，但一直没解决，再反映一次：" + duplicate_of.body
+                    created = _later(rng, now, duplicate_of.created_at, rng.uniform(1, 20))
+            on_behalf = bool(staff) and (venue.kind in ("station", "home") or rng.random() < 0.2)
+            author = None if on_behalf else rng.choice(locals_ or residents)
+            issue = workflow.raise_issue(
+                venue, author, title, body, category=categories[code],
+                anonymous=rng.random() < 0.15,
+                recorded_by=rng.choice(staff) if on_behalf else None,
+                reporter_name=rng.choice(REPORTER_NAMES) if on_behalf and rng.random() < 0.7 else "",
+                reporter_contact=(
+                    f"139****{rng.randint(1000, 9999)}" if on_behalf and rng.random() < 0.5 else ""
+                ),
+                channel=rng.choice(workflow.CHANNELS_ON_BEHALF) if on_behalf else "web",
+                at=created,
+            )
+            if final == "declined":
+                workflow.decline(issue, moderator, rng.choice(DECLINE_REASONS),
+                                 at=_later(rng, now, created, rng.uniform(1, 6)))
+            elif final == "merged":
+                workflow.merge(issue, duplicate_of, moderator,
+                               at=_later(rng, now, created, rng.uniform(1, 4)))
+            else:
+                department = (village_departments.get(venue.region_id)
+                              or categories[code].town_department_id)
+                _move(rng, now, issue, final, created,
+                      (moderator, admin, categories[code], department))
+                raised.append(issue)
+
+            # Supports, comments and follows, after the issue was raised.
+            popular = rng.random() < 0.25
+            taken = {issue.author_id}
+            pool = [u for u in dict.fromkeys(locals_ + residents) if u.id not in taken]
+            n_supports = rng.randint(8, 25) if popular else rng.randint(0, 6)
+            for user in rng.sample(pool, min(len(pool), n_supports)):
+                at = _later(rng, now, created, rng.uniform(0, 20))
+                supports.append({"user": user.id, "issue": issue.id, "created_at": at})
+                if rng.random() < 0.4:
+                    follows.setdefault((user.id, issue.id), at)
+            n_comments = rng.randint(2, 7) if popular else rng.choice((0, 0, 1, 1, 2, 3))
+            for _ in range(n_comments):
+                if staff and rng.random() < 0.2:
+                    commenter, text = rng.choice(staff), rng.choice(COUNCILLOR_COMMENTS)
+                else:
+                    commenter, text = rng.choice(locals_ or residents), rng.choice(COMMENTS)
+                at = _later(rng, now, created, rng.uniform(0, 30))
+                comments.append({"issue": issue.id, "author": commenter.id, "body": text,
+                                 "created_at": at})
+                follows.setdefault((commenter.id, issue.id), at)
+
+    followed = {(f.user_id, f.issue_id) for f in Follow.select(Follow.user, Follow.issue)}
+    new_follows = sorted(key for key in follows if key not in followed)
+    _insert(Support, supports)
+    _insert(Comment, sorted(comments, key=lambda c: (c["issue"], c["created_at"])))
+    _insert(Follow, [{"user": u, "issue": i, "created_at": follows[u, i]} for u, i in new_follows])
+    added = {}
+    for column, rows in ((0, supports), (1, comments), (2, [{"issue": i} for _u, i in new_follows])):
+        for row in rows:
+            added.setdefault(row["issue"], [0, 0, 0])[column] += 1
+    for issue_id, (n_supports, n_comments, n_follows) in added.items():
+        Issue.update(
+            support_count=n_supports, comment_count=n_comments,
+            follower_count=Issue.follower_count + n_follows,
+        ).where(Issue.id == issue_id).execute()
+
+
 def load_demo(reset=False):
     """Load the Zhijiang demo data. Returns (username, password, description-in-English) for
     each demo login.
@@ -474,6 +805,7 @@ def load_demo(reset=False):
         _insert(Membership, rows)
         _insert(DeputyGroupMember, [{"group": g, "user": u} for g, u in group_members])
         DepartmentStaff.create(department=departments[WATER_DEPARTMENT], user=user_ids["staff"])
+        _issues(rng, now)
 
         import demo_agenda  # meetings, votes and outcomes; it needs the people and venues above
 

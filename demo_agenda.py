@@ -17,7 +17,6 @@ from models import (
     Department,
     Event,
     Follow,
-    Issue,
     Meeting,
     Notification,
     Support,
@@ -50,17 +49,12 @@ def _markers():
 
 
 def _issue(venue, author, title, body, category, created, supporters=()):
-    issue = Issue.create(
-        venue=venue, author=author, title=title, body=body, category=category,
-        level="village", created_at=created, updated_at=created,
-    )
-    participation.follow(author, issue)
+    issue = workflow.raise_issue(venue, author, title, body, category=category, at=created)
     for user in supporters:
         participation.support(user, issue)  # supporters follow the issue too
     when = created + timedelta(hours=3)
     Support.update(created_at=when).where(Support.issue == issue.id).execute()
-    Follow.update(created_at=when).where(Follow.issue == issue.id).execute()
-    Venue.update(issue_count=Venue.issue_count + 1).where(Venue.id == venue.id).execute()
+    Follow.update(created_at=when).where((Follow.issue == issue.id) & (Follow.user != author.id)).execute()
     return issue
 
 

@@ -1,4 +1,6 @@
 """WTForms forms; labels and messages are lazily translated so each request gets its language."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,7 +30,7 @@ from wtforms.validators import (
 import deliberation
 import labels
 import timefmt
-from models import FLAG_REASONS, User
+from models import FLAG_REASONS, Category, User
 
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9_.-]+$",
@@ -141,6 +143,131 @@ class PasswordForm(FlaskForm):
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
     )
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value):
+    """Typed text without control characters (PostgreSQL refuses NUL), lines ending in \\n, trimmed."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def optional_id(value):
+    """A select's value as an id; anything else (empty, not a number) as None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class IssueForm(FlaskForm):
+    """Raise an issue at a venue (我要反映)."""
+
+    title = StringField(
+        _l("Title"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Please give your issue a title.")),
+            Length(5, 120, _l("A title has %(min)d to %(max)d characters.")),
+        ],
+        description=_l("In one line, what is the matter? For example: the street lamp at gate 3 is broken."),
+    )
+    body = TextAreaField(
+        _l("Full description"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Please describe the issue.")),
+            Length(10, 5000, _l("A description has %(min)d to %(max)d characters.")),
+        ],
+        description=_l("Where is it, since when, who is affected, and what would help?"),
+    )
+    category = SelectField(
+        _l("Category"),
+        coerce=optional_id,
+        validate_choice=False,
+        description=_l("Choose what fits best. A councillor can change it later."),
+    )
+    anonymous = BooleanField(
+        _l("Hide my name from the public"),
+        description=_l("Others see “a resident”. Councillors and deputies of this venue still see your name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from labels import localized
+
+        self.categories = {c.id: c for c in Category.choices()}
+        self.category.choices = [("", _l("Choose a category"))] + [
+            (c.id, localized(c)) for c in self.categories.values()
+        ]
+
+    def validate_category(self, field):
+        if field.data not in self.categories:
+            raise ValidationError(_l("Please choose a category from the list."))
+
+    def issue_data(self):
+        """The keyword arguments of workflow.raise_issue that this form holds."""
+        return {
+            "title": self.title.data,
+            "body": self.body.data,
+            "category": self.categories[self.category.data],
+            "anonymous": bool(self.anonymous.data),
+        }
+
+
+class RecordIssueForm(IssueForm):
+    """A councillor or deputy records an issue collected offline for a resident (代录)."""
+
+    channel = SelectField(
+        _l("How it came in"),
+        validate_choice=False,
+        description=_l("Where you heard it from the resident."),
+    )
+    reporter_name = StringField(
+        _l("Resident's name (optional)"),
+        filters=[clean_text],
+        validators=[Optional(), Length(max=40, message=_l("A name has at most %(max)d characters."))],
+        description=_l("Leave it empty if the resident did not give a name."),
+    )
+    reporter_contact = StringField(
+        _l("Resident's phone or other contact (optional)"),
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=60, message=_l("A contact has at most %(max)d characters.")),
+        ],
+        description=_l("Only councillors and deputies of this venue see it."),
+    )
+    anonymous = BooleanField(
+        _l("Hide the resident's name from the public"),
+        description=_l("Others see “a resident”. Councillors and deputies of this venue still see the name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from labels import label
+        from workflow import CHANNELS_ON_BEHALF
+
+        self.channel.choices = [("", _l("Choose how it came in"))] + [
+            (channel, label("channel", channel)) for channel in CHANNELS_ON_BEHALF
+        ]
+
+    def validate_channel(self, field):
+        from workflow import CHANNELS_ON_BEHALF
+
+        if field.data not in CHANNELS_ON_BEHALF:
+            raise ValidationError(_l("Please choose how the issue came in."))
+
+    def issue_data(self):
+        return {
+            **super().issue_data(),
+            "channel": self.channel.data,
+            "reporter_name": self.reporter_name.data or "",
+            "reporter_contact": self.reporter_contact.data or "",
+        }
 
 
 class CommentForm(FlaskForm):

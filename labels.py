@@ -1,6 +1,7 @@
 """Translated labels for the stored choice values, and small text filters for templates."""
 import re
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
@@ -103,12 +104,16 @@ LABELS = {
         "resolved": _l("Mark it resolved: the decision settles the matter"),
         "closed": _l("Close it: the residents voted against it"),
     },
+    # Lines of an issue's timeline, by Event.kind (a status change shows its new status instead).
     "event_kind": {
         "status": _l("status changed"),
         "voting_scheduled": _l("voting window set"),
         "vote_result": _l("vote counted"),
         "outcome": _l("outcome published"),
         "merged_from": _l("a duplicate was merged into this issue"),
+        "created": _l("Raised"),
+        "hidden": _l("hidden by moderation"),
+        "restored": _l("restored by moderation"),
     },
 }
 
@@ -116,6 +121,13 @@ LABELS = {
 def label(group, value):
     """The translated label of a stored value, or the value itself when unknown."""
     return LABELS.get(group, {}).get(value, value)
+
+
+def localized(obj):
+    """The name of a category, department or group in the reader's language."""
+    if str(get_locale()) == "en" and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name
 
 
 def choices(group):

@@ -8,6 +8,7 @@ import datetime
 import json
 
 from peewee import (
+    JOIN,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -314,6 +315,11 @@ class Category(BaseModel):
         """The default handling department at `level` (village, town or city), or None."""
         return getattr(self, f"{level}_department", None)
 
+    @classmethod
+    def choices(cls):
+        """The categories an issue may be filed under, in their set order."""
+        return cls.select().where(~cls.archived).order_by(cls.position, cls.id)
+
 
 class Issue(BaseModel):
     """One matter raised by a resident, or recorded for one (代录)."""
@@ -353,6 +359,44 @@ class Issue(BaseModel):
             (("venue", "status"), False),
             (("status", "due_on"), False),
         )
+
+    @classmethod
+    def public(cls, *more):
+        """Issues anyone may see, with their category (an outer join: it may be empty).
+
+        `more` adds models to the select, for the caller to join (the venue, across venues).
+        """
+        return (
+            cls.select(cls, Category, *more)
+            .join(Category, JOIN.LEFT_OUTER, on=(cls.category == Category.id))
+            .where(~cls.hidden)
+        )
+
+    @classmethod
+    def at(cls, venue, status="", category=""):
+        """The public issues of `venue`, of one status and one category code when given."""
+        query = cls.public().where(cls.venue == venue)
+        if status:
+            query = query.where(cls.status == status)
+        if category:
+            query = query.where(Category.code == category)
+        return query
+
+    def timeline(self):
+        """The issue's Events, oldest first, each with its actor (who may be gone)."""
+        return (
+            Event.select(Event, User)
+            .join(User, JOIN.LEFT_OUTER, on=(Event.actor == User.id))
+            .where(Event.issue == self)
+            .order_by(Event.id)
+        )
+
+    @classmethod
+    def ordered(cls, query, sort):
+        """`query` newest first, or most supported first (sort="supported")."""
+        if sort == "supported":
+            return query.order_by(cls.support_count.desc(), cls.created_at.desc(), cls.id.desc())
+        return query.order_by(cls.created_at.desc(), cls.id.desc())
 
 
 class Comment(BaseModel):

@@ -80,6 +80,60 @@ def moderates_anywhere(user):
     )
 
 
+def has_any_venue_role(user, venue, roles):
+    """Whether `user` holds a verified role among `roles` at `venue` (one query)."""
+    if not (user and user.is_authenticated):
+        return False
+    return (
+        Membership.select()
+        .where(
+            (Membership.user == user.id)
+            & (Membership.venue == venue)
+            & (Membership.role.in_(list(roles)))
+            & (Membership.status == "verified")
+        )
+        .exists()
+    )
+
+
+def can_raise_issue(user, venue):
+    """Every logged-in user may raise an issue at a venue that is not archived."""
+    return bool(user and user.is_authenticated) and not venue.archived
+
+
+def can_record_issue(user, venue):
+    """Councillors and deputies of the venue, and admins, record issues on behalf of residents."""
+    if venue.archived:
+        return False
+    return is_admin(user) or has_any_venue_role(user, venue, ("councillor", "deputy"))
+
+
+def can_see_author(user, issue):
+    """Who may see the name behind an anonymous issue: its author, the venue's councillors and
+    deputies, and admins. Everyone sees the name of an issue that is not anonymous."""
+    if not issue.anonymous:
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    if issue.author_id is not None and issue.author_id == user.id:
+        return True
+    return is_admin(user) or has_any_venue_role(user, issue.venue_id, ("councillor", "deputy"))
+
+
+def can_see_contact(user, issue):
+    """The contact of a resident recorded on behalf: the venue's councillors and deputies, admins."""
+    return is_admin(user) or has_any_venue_role(user, issue.venue_id, ("councillor", "deputy"))
+
+
+def can_see_issue(user, issue):
+    """A hidden issue stays visible to its author and to those who moderate its venue."""
+    if not issue.hidden:
+        return True
+    if user and user.is_authenticated and issue.author_id == user.id:
+        return True
+    return can_moderate(user, issue.venue_id)
+
+
 def require(allowed):
     """Abort with 403 unless `allowed` is true (401 redirect to login for visitors)."""
     if not current_user.is_authenticated:

@@ -5,7 +5,9 @@ writes the Event the timeline and the ledger read, and notifies the issue's foll
 """
 import datetime
 
+import search
 from models import (
+    ISSUE_STATES,
     Assignment,
     DepartmentStaff,
     Event,
@@ -13,6 +15,7 @@ from models import (
     Issue,
     Membership,
     Notification,
+    Venue,
     db,
     utcnow,
 )
@@ -47,6 +50,8 @@ TRANSITIONS = {
 # Steps of the tracking bar: 提交 → 受理 → 议事 → 交办 → 办理 → 办结 → 评价.
 STEPS = ("submitted", "accepted", "deliberating", "assigned", "in_progress", "resolved", "closed")
 FINISHED = frozenset({"resolved", "explained", "closed", "declined", "merged"})
+# Statuses no step leads out of: a page showing one has nothing to wait for.
+FINAL = frozenset(status for status in ISSUE_STATES if not any(frm == status for frm, _to in TRANSITIONS))
 LEVELS = ("village", "town", "city")
 
 
@@ -96,22 +101,27 @@ def can_move(issue, to_status, user):
     return to_status in allowed_steps(issue, user)
 
 
-def record(issue, kind, actor=None, note="", from_status=None, to_status=None, **data):
-    """Append an Event to the issue's trail (no status change by itself)."""
+def record(issue, kind, actor=None, note="", from_status=None, to_status=None, at=None, **data):
+    """Append an Event to the issue's trail (no status change by itself).
+
+    `at` back-dates it (demo data, imports); by default it happens now.
+    """
     return Event.create(
         issue=issue, actor=actor, kind=kind, note=note, from_status=from_status,
-        to_status=to_status, data=data or None,
+        to_status=to_status, data=data or None, created_at=at or utcnow(),
     )
 
 
-def notify_followers(issue, kind, actor=None, **data):
+def notify_followers(issue, kind, actor=None, at=None, **data):
     """One Notification for every follower of `issue` except the actor."""
     actor_id = actor.id if actor is not None else None
     followers = Follow.select(Follow.user).where(Follow.issue == issue.id)
     if actor_id is not None:
         followers = followers.where(Follow.user != actor_id)
+    at = at or utcnow()
     rows = [
-        {"user": f.user_id, "kind": kind, "issue": issue.id, "actor": actor_id, "data": data or None}
+        {"user": f.user_id, "kind": kind, "issue": issue.id, "actor": actor_id, "data": data or None,
+         "created_at": at}
         for f in followers
     ]
     if rows:
@@ -119,26 +129,73 @@ def notify_followers(issue, kind, actor=None, **data):
     return len(rows)
 
 
-def transition(issue, to_status, actor, note="", check=True, **data):
-    """Move `issue` to `to_status`, recording an Event and notifying followers, in one transaction.
-
-    Raises TransitionError when the table does not allow the step for `actor` (unless check=False,
-    for steps the system takes itself, such as a vote's result).
-    """
+def _check(issue, to_status, actor, check):
     if check and not can_move(issue, to_status, actor):
         raise TransitionError(f"{issue.status} → {to_status} is not allowed")
     if (issue.status, to_status) not in TRANSITIONS:
         raise TransitionError(f"{issue.status} → {to_status} is not a step of the workflow")
+
+
+def transition(issue, to_status, actor, note="", check=True, at=None, **data):
+    """Move `issue` to `to_status`, recording an Event and notifying followers, in one transaction.
+
+    Raises TransitionError when the table does not allow the step for `actor` (unless check=False,
+    for steps the system takes itself, such as a vote's result). `at` back-dates the step.
+    """
+    _check(issue, to_status, actor, check)
+    at = at or utcnow()
     with db.atomic():
         from_status = issue.status
         issue.status = to_status
-        issue.updated_at = utcnow()
+        issue.updated_at = at
         if to_status == "in_progress" and from_status in ("resolved", "explained"):
             issue.reopened = True
         issue.save(only=[Issue.status, Issue.updated_at, Issue.reopened])
-        event = record(issue, "status", actor, note, from_status, to_status, **data)
-        notify_followers(issue, "status", actor, from_status=from_status, to_status=to_status)
+        event = record(issue, "status", actor, note, from_status, to_status, at=at, **data)
+        notify_followers(issue, "status", actor, at=at, from_status=from_status, to_status=to_status)
     return event
+
+
+CHANNELS_ON_BEHALF = (
+    "bench_meeting", "home_visit", "phone", "wechat", "questionnaire", "station_reception", "hotline",
+)
+
+
+def default_level(venue):
+    """The level that handles an issue raised at `venue`: halls and pavilions serve a village or
+    community; homes and stations serve the level of their region."""
+    if venue.kind in ("hall", "pavilion"):
+        return "village"
+    level = venue.region.level
+    return level if level in LEVELS else "village"
+
+
+def raise_issue(venue, author, title, body, category=None, anonymous=False, recorded_by=None,
+                reporter_name="", reporter_contact="", channel="web", at=None):
+    """Raise an issue at `venue`, the one way issues are created.
+
+    In one transaction: the Issue, Venue.issue_count + 1, an Event "created", a Follow by the
+    author (or, on behalf, by whoever recorded it) and the search index. Record on behalf (代录):
+    `author` is None and `recorded_by` the councillor or deputy, with the resident's name and
+    contact (both optional) and the channel it came through.
+    """
+    if channel not in ("web", "open311") + CHANNELS_ON_BEHALF:
+        raise ValueError(f"unknown channel {channel!r}")
+    at = at or utcnow()
+    follower = author or recorded_by
+    with db.atomic():
+        issue = Issue.create(
+            venue=venue, author=author, recorded_by=recorded_by, reporter_name=reporter_name,
+            reporter_contact=reporter_contact, anonymous=anonymous, title=title, body=body,
+            category=category, level=default_level(venue), channel=channel, created_at=at,
+            updated_at=at, follower_count=0 if follower is None else 1,
+        )
+        Venue.update(issue_count=Venue.issue_count + 1).where(Venue.id == venue.id).execute()
+        record(issue, "created", recorded_by or author, at=at, channel=channel)
+        if follower is not None:
+            Follow.create(user=follower, issue=issue, created_at=at)
+        search.index(issue)
+    return issue
 
 
 def step_index(status):
@@ -187,14 +244,14 @@ def accept(issue, actor, note=""):
     return event
 
 
-def decline(issue, actor, reason):
+def decline(issue, actor, reason, check=True, at=None):
     """Decline an issue with a reason everyone can read (不予受理); the reason is required."""
     reason = (reason or "").strip()
     if not reason:
         raise TransitionError("a reason is required to decline")
     from_status = issue.status
     with db.atomic():
-        event = transition(issue, "declined", actor, reason)
+        event = transition(issue, "declined", actor, reason, check=check, at=at)
         issue.decline_reason = reason
         issue.save(only=[Issue.decline_reason])
         notify_author(issue, "status", actor, from_status=from_status, to_status="declined")
@@ -228,7 +285,7 @@ def _move_rows(model, source, target, skip_user=None):
     return moved
 
 
-def merge(issue, target, actor, note=""):
+def merge(issue, target, actor, note="", check=True, at=None):
     """Fold a duplicate into `target` (合并): its supports and followers move over, each person
     counted once (the target's author never supports their own issue), and both timelines say so.
     """
@@ -244,7 +301,7 @@ def merge(issue, target, actor, note=""):
     from_status = issue.status
     with db.atomic():
         # Tell the source's followers and author first, while they still follow it.
-        event = transition(issue, "merged", actor, note, into=target.id)
+        event = transition(issue, "merged", actor, note, check=check, at=at, into=target.id)
         notify_author(issue, "status", actor, from_status=from_status, to_status="merged")
         supports = _move_rows(Support, issue, target, skip_user=target.author_id)
         follows = _move_rows(Follow, issue, target)
@@ -256,5 +313,5 @@ def merge(issue, target, actor, note=""):
         issue.merged_into = target.id
         issue.support_count = issue.follower_count = 0
         issue.save(only=[Issue.merged_into, Issue.support_count, Issue.follower_count])
-        record(target, "merged_from", actor, note, source=issue.id, supports=supports, follows=follows)
+        record(target, "merged_from", actor, note, at=at, source=issue.id, supports=supports, follows=follows)
     return event

@@ -1,30 +1,234 @@
-"""An issue's page: what was raised, where it stands, and its timeline."""
-from flask import Blueprint
+"""Issues: raise one at a venue or record one on behalf of a resident, its page and status badge,
+similar issues while typing a title, and the site-wide search."""
+import hashlib
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
+import labels
+import permissions
+import search
 import workflow
-from models import Event, Issue, User, Venue
-from views import render
+from forms import IssueForm, RecordIssueForm
+from models import Category, Issue, User, Venue
+from views import render, see_other, wants_fragment
 from views.discussion import thread_context
 
 bp = Blueprint("issues", __name__)
 
+# How often an issue page asks whether its status changed (seconds).
+DEFAULT_POLL_SECONDS = 10
+MAX_QUERY_LENGTH = 100
+# Ids stop at the largest 32-bit integer: PostgreSQL refuses a bigger one in a query.
+MAX_ID = 2**31 - 1
+FORMS = {"raise": IssueForm, "record": RecordIssueForm}
+
+
+@bp.app_template_filter("localized")
+def localized_filter(obj):
+    return labels.localized(obj)
+
+
+def venue_or_404(slug):
+    return get_object_or_404(Venue.select(), Venue.slug == slug)
+
+
+def page_number():
+    """The ?page= of the request, 1 when missing or not a positive number."""
+    value = request.args.get("page", "")
+    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+
+
+class Page:
+    """One page of a query, fetched with one row more than shown to know if another follows.
+
+    No COUNT(*): a list page stays one indexed query however many issues there are.
+    """
+
+    def __init__(self, query, number, size):
+        rows = list(query.limit(size + 1).offset((number - 1) * size)) if query is not None else []
+        self.number = number
+        self.items = rows[:size]
+        self.has_previous = number > 1
+        self.has_next = len(rows) > size
+
+
+def refuse_archived():
+    from app import render_error
+
+    return render_error(
+        403, _("This venue is archived. It keeps its history but takes no new issues.")
+    )
+
+
+def _issue_form(venue, kind):
+    """The raise (or record-on-behalf) page: GET shows the form, POST raises the issue."""
+    permissions.require(current_user.is_authenticated)
+    if venue.archived:
+        return refuse_archived()
+    if kind == "record":
+        permissions.require(permissions.can_record_issue(current_user, venue))
+    form = FORMS[kind]()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if kind == "record":
+            issue = workflow.raise_issue(venue, None, recorded_by=user, **form.issue_data())
+            flash(_("The issue is recorded. It is now on the venue's list."), "success")
+        else:
+            issue = workflow.raise_issue(venue, user, **form.issue_data())
+            flash(_("Thank you. Your issue is raised; you will be told when something happens."),
+                  "success")
+        return see_other(url_for("issues.show", issue_id=issue.id))
+    return render(
+        "issues/new.html",
+        form=form,
+        venue=venue,
+        kind=kind,
+        # After a failed submit, what looks alike (the only way people without JavaScript see it).
+        similar=search.similar(venue, form.title.data or "") if form.is_submitted() else [],
+        status=422 if form.is_submitted() else 200,
+    )
+
+
+@bp.route("/v/<slug>/issues/new", methods=["GET", "POST"])
+def new(slug):
+    return _issue_form(venue_or_404(slug), "raise")
+
+
+@bp.route("/v/<slug>/issues/record", methods=["GET", "POST"])
+def record(slug):
+    return _issue_form(venue_or_404(slug), "record")
+
+
+@bp.post("/v/<slug>/issues/validate")
+def validate(slug):
+    """Check one field of the form with the very validators a submit uses; answer its fragment."""
+    venue = venue_or_404(slug)
+    if not current_user.is_authenticated and wants_fragment():
+        # A login page swapped into the field would help no one; the submit will ask to log in.
+        abort(403)
+    permissions.require(current_user.is_authenticated)
+    kind = request.args.get("form", "raise")
+    if kind not in FORMS:
+        abort(400)
+    form = FORMS[kind]()
+    name = request.args.get("field", "")
+    if name not in form or name == "csrf_token":
+        abort(400)
+    field = form[name]
+    inline = getattr(type(form), f"validate_{name}", None)
+    field.validate(form, [inline] if inline else [])
+    if not wants_fragment():
+        # Without htmx there is nothing to update in place: go back to the form.
+        return see_other(url_for("issues.record" if kind == "record" else "issues.new", slug=slug))
+    # 200 even with an error: the answer is the field as checked, and htmx swaps only 2xx.
+    return render("issues/_field.html", venue=venue, form=form, kind=kind, name=name)
+
+
+@bp.get("/v/<slug>/issues/similar")
+def similar(slug):
+    """Issues at the venue that look like the title being typed (to support one instead)."""
+    venue = venue_or_404(slug)
+    title = request.args.get("title", "")[:MAX_QUERY_LENGTH]
+    return render(
+        "issues/similar.html", "issues/_similar.html",
+        venue=venue, title=title.strip(), similar=search.similar(venue, title),
+    )
+
 
 @bp.get("/issues/<int:issue_id>")
 def show(issue_id):
-    issue = get_object_or_404(Issue.select(Issue, Venue).join(Venue), Issue.id == issue_id)
-    events = list(
-        Event.select(Event, User)
-        .join(User, join_type=JOIN.LEFT_OUTER, on=(Event.actor == User.id))
-        .where(Event.issue == issue)
-        .order_by(Event.id)
+    if issue_id > MAX_ID:
+        abort(404)
+    issue = get_object_or_404(
+        Issue.select(Issue, Venue, Category)
+        .join(Venue)
+        .switch(Issue)
+        .join(Category, JOIN.LEFT_OUTER, on=(Issue.category == Category.id)),
+        Issue.id == issue_id,
     )
+    events = list(issue.timeline())
+    people = {
+        u.id: u for u in User.select(User.id, User.display_name).where(
+            User.id.in_([i for i in (issue.author_id, issue.recorded_by_id) if i is not None])
+        )
+    }
+    merged_into = None
+    if issue.merged_into_id:
+        merged_into = Issue.select(Issue.id, Issue.title).where(Issue.id == issue.merged_into_id).first()
     return render(
         "issues/show.html",
         issue=issue,
+        # A hidden issue keeps its page (links in notifications still lead somewhere), but only
+        # its author and those who moderate the venue see what it says.
+        concealed=not permissions.can_see_issue(current_user, issue),
         events=events,
+        author=people.get(issue.author_id),
+        recorder=people.get(issue.recorded_by_id),
+        show_author=permissions.can_see_author(current_user, issue),
+        show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
+        merged_into=merged_into,
         steps=workflow.STEPS,
         step=workflow.step_index(issue.status),
+        # A final status cannot change: nothing to poll for.
+        poll_seconds=None if issue.status in workflow.FINAL
+        else current_app.config.get("STATUS_POLL_SECONDS", DEFAULT_POLL_SECONDS),
         **thread_context(issue),
+    )
+
+
+def status_etag(issue):
+    """The badge's validator: what the row already holds, and the reader's language."""
+    parts = (
+        issue.id, issue.status, issue.updated_at.isoformat(), issue.support_count,
+        issue.comment_count, issue.follower_count, issue.hidden, get_locale(),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+@bp.get("/issues/<int:issue_id>/status")
+def status(issue_id):
+    """The status badge, for polling: 304 Not Modified while the row is unchanged.
+
+    The row is found by primary key and nothing is rendered when the ETag matches. `no-cache`
+    lets the browser keep the answer but ask again every time, sending If-None-Match.
+    """
+    if issue_id > MAX_ID:
+        abort(404)
+    issue = (
+        Issue.select(
+            Issue.id, Issue.status, Issue.updated_at, Issue.support_count, Issue.comment_count,
+            Issue.follower_count, Issue.hidden,
+        )
+        .where(Issue.id == issue_id)
+        .first()
+    )
+    if issue is None:
+        abort(404)
+    if not wants_fragment():
+        return redirect(url_for("issues.show", issue_id=issue_id), 303)
+    etag = status_etag(issue)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(render("issues/_status.html", issue=issue)[0])
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/search", endpoint="search")
+def search_page():
+    """Issues across every venue matching the words typed, best first."""
+    q = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = search.matching(Issue.public(Venue).switch(Issue).join(Venue), q) if q else None
+    page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
+    return render(
+        "issues/search.html", "issues/_search_results.html",
+        q=q, listing=page, searchable=query is not None,
+        page_url=lambda number: url_for("issues.search", q=q, page=number if number > 1 else None),
     )

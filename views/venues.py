@@ -1,19 +1,69 @@
-"""A venue's page: what it is, where, and who serves there."""
-from flask import Blueprint
+"""A venue's page: what it is, where, who serves there, and the issues raised there."""
+from flask import Blueprint, current_app, request, url_for
+from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from models import Venue
-from views import render
+import permissions
+import search
+from models import ISSUE_STATES, Category, Issue, Venue
+from views import render, wants_fragment
+from views.issues import MAX_QUERY_LENGTH, Page, page_number
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
+
+SORTS = ("new", "supported", "relevant")
+
+
+def issue_filters(categories):
+    """The list's filters from the query string; values that mean nothing are ignored."""
+    args = request.args
+    status = args.get("status", "")
+    category = args.get("category", "")
+    q = args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    sort = args.get("sort", "")
+    if sort not in SORTS or (sort == "relevant" and not q):
+        sort = "relevant" if q else "new"
+    return {
+        "status": status if status in ISSUE_STATES else "",
+        "category": category if category in {c.code for c in categories} else "",
+        "q": q,
+        "sort": sort,
+    }
+
+
+def venue_issues(venue, filters):
+    """The venue's issues for the filters, as one query (None when the words are unsearchable)."""
+    query = Issue.at(venue, filters["status"], filters["category"])
+    if filters["q"]:
+        query = search.matching(query, filters["q"])
+        if query is None or filters["sort"] == "relevant":
+            return query
+    return Issue.ordered(query, filters["sort"])
 
 
 @bp.get("/<slug>")
 def show(slug):
     venue = get_object_or_404(Venue.select(), Venue.slug == slug)
+    categories = list(Category.choices())
+    filters = issue_filters(categories)
+    page = Page(venue_issues(venue, filters), page_number(), current_app.config["PAGE_SIZE"])
+    fragment = wants_fragment()
+
+    def page_url(number):
+        args = {k: v for k, v in filters.items() if v and not (k == "sort" and v == "new")}
+        return url_for("venues.show", slug=slug, page=number if number > 1 else None, **args)
+
     return render(
         "venues/show.html",
+        "venues/_issues.html",
         venue=venue,
-        councillors=list(venue.people("councillor")),
-        deputies=list(venue.people("deputy")),
+        councillors=[] if fragment else list(venue.people("councillor")),
+        deputies=[] if fragment else list(venue.people("deputy")),
+        page_url=page_url,
+        categories=categories,
+        statuses=ISSUE_STATES,
+        filters=filters,
+        filtered=any(filters[k] for k in ("status", "category", "q")),
+        listing=page,
+        can_record=permissions.can_record_issue(current_user, venue),
     )
