@@ -198,9 +198,12 @@ def raise_issue(venue, author, title, body, category=None, anonymous=False, reco
     return issue
 
 
-def step_index(status):
-    """Where `status` stands on the tracking bar (declined/merged stop at the first step)."""
-    if status == "explained":
+def step_index(status, rated=True):
+    """Where `status` stands on the tracking bar (declined/merged stop at the first step).
+
+    An issue closed without a rating (a proposal the residents voted down) ends at 办结, not 评价.
+    """
+    if status == "explained" or (status == "closed" and not rated):
         return STEPS.index("resolved")
     return STEPS.index(status) if status in STEPS else 0
 

@@ -177,13 +177,11 @@ def test_merge_function_refuses_bad_targets(world):
         workflow.merge(source, source, world.councillor)
 
 
-def test_merged_issue_points_to_its_target(app, world):
-    from test_agenda import render_fragment
-
+def test_merged_issue_points_to_its_target(client, world):
     source = world.issue(status="submitted")
     target = world.issue(status="accepted", title="原来那件")
     workflow.merge(source, target, world.councillor)
-    html = render_fragment(app, None, "agenda/_issue_agenda.html", issue=Issue.get_by_id(source.id))
+    html = client.get(f"/issues/{source.id}").get_data(as_text=True)
     assert f'/issues/{target.id}"' in html and "原来那件" in html
 
 

@@ -286,3 +286,8 @@ def test_the_default_level_follows_the_venue(make, kind, region_kind, level):
     region = city if region_kind == "city" else make.region(kind=region_kind, parent=city)
     venue = make.venue(kind=kind, region=region)
     assert workflow.default_level(Venue.get_by_id(venue.id)) == level
+
+
+def test_a_closed_issue_without_a_rating_ends_at_done():
+    assert workflow.step_index("closed") == workflow.STEPS.index("closed")
+    assert workflow.step_index("closed", rated=False) == workflow.STEPS.index("resolved")

@@ -88,9 +88,6 @@ def issue_context(issue):
         "agenda_items": [(item, deliberation.badge(item, now)) for item in items],
         "agenda_badge": deliberation.badge(items[-1], now) if items else None,
         "agenda_moderator": moderator,
-        "agenda_merged_into": (
-            Issue.get_or_none(Issue.id == issue.merged_into_id) if issue.merged_into_id else None
-        ),
         "agenda_meetings": [],
     }
     if moderator and issue.status == "accepted":

@@ -14,8 +14,8 @@ import permissions
 import search
 import workflow
 from forms import IssueForm, RecordIssueForm
-from models import Category, Issue, User, Venue
-from views import render, see_other, wants_fragment
+from models import Category, Feedback, Issue, User, Venue
+from views import agenda, render, see_other, wants_fragment
 from views.discussion import thread_context
 
 bp = Blueprint("issues", __name__)
@@ -173,11 +173,15 @@ def show(issue_id):
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
         merged_into=merged_into,
         steps=workflow.STEPS,
-        step=workflow.step_index(issue.status),
+        step=workflow.step_index(
+            issue.status,
+            rated=issue.status != "closed" or Feedback.select().where(Feedback.issue == issue).exists(),
+        ),
         # A final status cannot change: nothing to poll for.
         poll_seconds=None if issue.status in workflow.FINAL
         else current_app.config.get("STATUS_POLL_SECONDS", DEFAULT_POLL_SECONDS),
         **thread_context(issue),
+        **agenda.issue_context(issue),
     )
 
 

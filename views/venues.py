@@ -3,10 +3,11 @@ from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
+import deliberation
 import permissions
 import search
 from models import ISSUE_STATES, Category, Issue, Venue
-from views import render, wants_fragment
+from views import agenda, render, wants_fragment
 from views.issues import MAX_QUERY_LENGTH, Page, page_number
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
@@ -65,5 +66,7 @@ def show(slug):
         filters=filters,
         filtered=any(filters[k] for k in ("status", "category", "q")),
         listing=page,
+        agenda_badges=deliberation.badges_for([issue.id for issue in page.items]),
         can_record=permissions.can_record_issue(current_user, venue),
+        **({} if fragment else agenda.venue_context(venue)),
     )
