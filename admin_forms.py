@@ -19,7 +19,7 @@ from wtforms.validators import (
 )
 
 import labels
-from forms import USERNAME_RULE
+from forms import PHONE_RULE, USERNAME_RULE
 from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue
 
 # Which level a region's parent has: towns hang under the city, villages under a town.
@@ -33,7 +33,6 @@ CODE_RULE = Regexp(
     r"^[a-z][a-z0-9_]*$",
     message=_l("Start with a small letter a–z; then use letters, digits and underscores."),
 )
-PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
 
 
 def clean(value):

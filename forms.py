@@ -32,6 +32,7 @@ import labels
 import timefmt
 from models import FLAG_REASONS, Category, User
 
+PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9_.-]+$",
     message=_l("Use only letters, digits, dots, dashes and underscores."),
@@ -109,10 +110,7 @@ class ProfileForm(FlaskForm):
     phone = StringField(
         _l("Phone (optional)"),
         filters=[strip],
-        validators=[
-            Optional(),
-            Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits.")),
-        ],
+        validators=[Optional(), PHONE_RULE],
         description=_l("Only councillors of your venues see it."),
     )
     locale = SelectField(

@@ -14,18 +14,7 @@ def is_admin(user):
 
 def has_venue_role(user, venue, role):
     """Whether `user` holds a verified `role` at `venue`."""
-    if not (user and user.is_authenticated):
-        return False
-    return (
-        Membership.select()
-        .where(
-            (Membership.user == user.id)
-            & (Membership.venue == venue)
-            & (Membership.role == role)
-            & (Membership.status == "verified")
-        )
-        .exists()
-    )
+    return has_any_venue_role(user, venue, (role,))
 
 
 def can_moderate(user, venue):
