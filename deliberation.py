@@ -140,7 +140,7 @@ def update_meeting(meeting, **fields):
 
 
 def upcoming_and_past(venue, now=None, limit=None):
-    """The venue's meetings: (upcoming soonest first, past latest first), cancelled included."""
+    """The venue's meetings: (upcoming by date, past latest first), cancelled included."""
     now = now or clock()
     upcoming = (
         Meeting.select().where((Meeting.venue == venue) & (Meeting.starts_at >= now))

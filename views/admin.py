@@ -91,6 +91,17 @@ def _archive(obj, archived, kind):
                      audit.snapshot(obj))
 
 
+def _toggle_archived(obj, archived, kind, back):
+    """Archive or restore `obj` unless it already is, say so, and go back to `back`."""
+    if obj.archived != archived:
+        _archive(obj, archived, kind)
+        if archived:
+            flash(_("%(name)s is archived.", name=obj.name), "success")
+        else:
+            flash(_("%(name)s is restored.", name=obj.name), "success")
+    return see_other(back)
+
+
 def _int_arg(name):
     try:
         return int(request.args.get(name, ""))
@@ -641,19 +652,13 @@ def group_edit(group_id):
 @bp.post("/groups/<int:group_id>/archive")
 def group_archive(group_id):
     group = get_object_or_404(DeputyGroup.select(), DeputyGroup.id == group_id)
-    if not group.archived:
-        _archive(group, True, "deputy_group")
-        flash(_("%(name)s is archived.", name=group.name), "success")
-    return see_other(url_for("admin.group_edit", group_id=group.id))
+    return _toggle_archived(group, True, "deputy_group", url_for("admin.group_edit", group_id=group.id))
 
 
 @bp.post("/groups/<int:group_id>/restore")
 def group_restore(group_id):
     group = get_object_or_404(DeputyGroup.select(), DeputyGroup.id == group_id)
-    if group.archived:
-        _archive(group, False, "deputy_group")
-        flash(_("%(name)s is restored.", name=group.name), "success")
-    return see_other(url_for("admin.group_edit", group_id=group.id))
+    return _toggle_archived(group, False, "deputy_group", url_for("admin.group_edit", group_id=group.id))
 
 
 @bp.post("/groups/<int:group_id>/members")
@@ -771,19 +776,13 @@ def department_edit(department_id):
 @bp.post("/departments/<int:department_id>/archive")
 def department_archive(department_id):
     department = get_object_or_404(Department.select(), Department.id == department_id)
-    if not department.archived:
-        _archive(department, True, "department")
-        flash(_("%(name)s is archived.", name=department.name), "success")
-    return see_other(url_for("admin.department_edit", department_id=department.id))
+    return _toggle_archived(department, True, "department", url_for("admin.department_edit", department_id=department.id))
 
 
 @bp.post("/departments/<int:department_id>/restore")
 def department_restore(department_id):
     department = get_object_or_404(Department.select(), Department.id == department_id)
-    if department.archived:
-        _archive(department, False, "department")
-        flash(_("%(name)s is restored.", name=department.name), "success")
-    return see_other(url_for("admin.department_edit", department_id=department.id))
+    return _toggle_archived(department, False, "department", url_for("admin.department_edit", department_id=department.id))
 
 
 @bp.post("/departments/<int:department_id>/staff")
@@ -845,19 +844,13 @@ def category_edit(category_id):
 @bp.post("/categories/<int:category_id>/archive")
 def category_archive(category_id):
     category = get_object_or_404(Category.select(), Category.id == category_id)
-    if not category.archived:
-        _archive(category, True, "category")
-        flash(_("%(name)s is archived.", name=category.name), "success")
-    return see_other(url_for("admin.category_edit", category_id=category.id))
+    return _toggle_archived(category, True, "category", url_for("admin.category_edit", category_id=category.id))
 
 
 @bp.post("/categories/<int:category_id>/restore")
 def category_restore(category_id):
     category = get_object_or_404(Category.select(), Category.id == category_id)
-    if category.archived:
-        _archive(category, False, "category")
-        flash(_("%(name)s is restored.", name=category.name), "success")
-    return see_other(url_for("admin.category_edit", category_id=category.id))
+    return _toggle_archived(category, False, "category", url_for("admin.category_edit", category_id=category.id))
 
 
 # Audit trail ------------------------------------------------------------------------------------
