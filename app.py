@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import click
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
@@ -18,6 +18,7 @@ import models
 from models import User, db
 
 LOCALES = ("zh_Hans", "en")
+MAX_ID = 2**31 - 1
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 babel = Babel()
@@ -132,6 +133,12 @@ def _register_request_hooks(app):
     def open_db():
         # A connection someone else opened (a CLI command, a test) is theirs to close.
         g.opened_db = db.connect(reuse_if_open=True)
+
+    @app.url_value_preprocessor
+    def ids_in_range(endpoint, values):
+        # Ids are 32-bit: a bigger one names nothing (and PostgreSQL would refuse to compare it).
+        if values and any(isinstance(v, int) and v > MAX_ID for v in values.values()):
+            abort(404)
 
     @app.teardown_request
     def close_db(exc):

@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request
 
-from app import htmx
+from app import MAX_ID, htmx
 
 
 def wants_fragment():
@@ -29,3 +29,13 @@ def safe_next(default):
     if target.startswith("/") and not target.startswith("//") and not parts.netloc and "\\" not in target:
         return target
     return default
+
+
+def id_arg(name):
+    """A non-negative id from the query string or form, or None when absent, malformed or too big
+    to name anything (ids are 32-bit)."""
+    raw = request.values.get(name, "")
+    if not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if value <= MAX_ID else None

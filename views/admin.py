@@ -34,7 +34,7 @@ from models import (
     utcnow,
 )
 from permissions import is_admin, is_last_admin, require
-from views import render, safe_next, see_other
+from views import id_arg, render, safe_next, see_other
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 
@@ -102,13 +102,6 @@ def _toggle_archived(obj, archived, kind, back):
     return see_other(back)
 
 
-def _int_arg(name):
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 # Overview -------------------------------------------------------------------------------------
 
 @bp.get("/")
@@ -157,7 +150,7 @@ CHILD_KIND = {"city": "town", "town": "village"}
 def region_new():
     form = admin_forms.RegionForm()
     if not form.is_submitted():
-        parent = Region.get_or_none(Region.id == _int_arg("parent")) if _int_arg("parent") else None
+        parent = Region.get_or_none(Region.id == id_arg("parent")) if id_arg("parent") else None
         if parent is not None and parent.level in CHILD_KIND:
             form.parent.data = parent.id
             form.kind.data = CHILD_KIND[parent.level]
@@ -249,7 +242,7 @@ def venues():
     q = request.args.get("q", "").strip()[:60]
     kind = request.args.get("kind", "")
     state = request.args.get("state", "active")
-    region_id = _int_arg("region")
+    region_id = id_arg("region")
     query = Venue.select(Venue, Region).join(Region).order_by(Region.name, Venue.name)
     if q:
         query = query.where(Venue.name.contains(q) | (Venue.slug == q) | Region.name.contains(q))
@@ -273,8 +266,8 @@ def venues():
 @bp.route("/venues/new", methods=["GET", "POST"])
 def venue_new():
     form = admin_forms.VenueForm()
-    if not form.is_submitted() and _int_arg("region"):
-        region = Region.get_or_none(Region.id == _int_arg("region"))
+    if not form.is_submitted() and id_arg("region"):
+        region = Region.get_or_none(Region.id == id_arg("region"))
         if region is not None:
             form.region.data = region.id
             form.kind.data = VENUE_KIND_FOR_REGION.get(region.kind, "station")
@@ -938,7 +931,7 @@ def audit_log():
     action = request.args.get("action", "")
     object_type = request.args.get("object_type", "")
     actor_name = request.args.get("actor", "").strip()[:40]
-    object_id = _int_arg("object_id")
+    object_id = id_arg("object_id")
     query = AuditLog.select(AuditLog, User).join(User, JOIN.LEFT_OUTER).order_by(AuditLog.id.desc())
     if action in audit.ACTIONS:
         query = query.where(AuditLog.action == action)

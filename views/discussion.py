@@ -30,21 +30,11 @@ import permissions
 from app import render_error
 from forms import CommentForm, ModerationForm, ReportForm
 from models import Comment, Issue, User, Venue
-from views import render, safe_next, see_other, wants_fragment
+from views import id_arg, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("discussion", __name__)
 
-# Ids stop at the largest 32-bit integer: a bigger number names nothing, and no database is asked.
-MAX_ID = 2**31 - 1
 
-
-def _id_arg(name):
-    """A non-negative id from the query string or form, or None when absent or malformed."""
-    raw = request.values.get(name, "")
-    if not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if value <= MAX_ID else None
 
 
 def _page_arg():
@@ -54,8 +44,6 @@ def _page_arg():
 
 def _or_404(query, model, row_id, *where):
     """The row of `model` with id `row_id` from `query`, or 404."""
-    if row_id > MAX_ID:
-        abort(404)
     return get_object_or_404(query, model.id == row_id, *where)
 
 
@@ -226,7 +214,7 @@ def thread_context(issue, user=None, page=None):
 
 def _poll_position():
     """The thread position an htmx request carries (from the poller): (after, first, last)."""
-    return _id_arg("after"), _id_arg("first") or 0, _id_arg("last")
+    return id_arg("after"), id_arg("first") or 0, id_arg("last")
 
 
 def _news_context(issue, thread, after):
