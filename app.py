@@ -134,6 +134,14 @@ def _register_request_hooks(app):
         # A connection someone else opened (a CLI command, a test) is theirs to close.
         g.opened_db = db.connect(reuse_if_open=True)
 
+    @app.before_request
+    def refuse_nul():
+        # No keyboard types NUL, and PostgreSQL cannot store it: refuse it before any query.
+        if "\x00" in request.path or any(
+            "\x00" in value for _key, values in request.values.lists() for value in values
+        ):
+            abort(400)
+
     @app.url_value_preprocessor
     def ids_in_range(endpoint, values):
         # Ids are 32-bit: a bigger one names nothing (and PostgreSQL would refuse to compare it).
