@@ -90,6 +90,9 @@ def create_app(config=None):
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         TIMEZONE=os.environ.get("YISHI_TIMEZONE", "Asia/Shanghai"),
         SITE_NAME=os.environ.get("YISHI_SITE_NAME", ""),
+        # The authority in feed ids and calendar UIDs: fixed, so they stay the same whichever
+        # address the site is reached by (subscribers would otherwise see every event twice).
+        FEED_AUTHORITY=os.environ.get("YISHI_FEED_AUTHORITY", "yishi.local"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("YISHI_SECURE_COOKIES") == "1",

@@ -37,8 +37,8 @@ def test_venue_calendar(client, world):
     calendar, found = events(client.get("/v/yangguang/meetings.ics"))
     assert calendar["VERSION"] == "2.0"
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
-    assert set(found) == {f"meeting-{soon.id}@localhost", f"meeting-{cancelled.id}@localhost"}
-    event = found[f"meeting-{soon.id}@localhost"]
+    assert set(found) == {f"meeting-{soon.id}@yishi.local", f"meeting-{cancelled.id}@yishi.local"}
+    event = found[f"meeting-{soon.id}@yishi.local"]
     start = event.decoded("DTSTART")
     assert start == datetime(2026, 12, 5, 9, 30, tzinfo=SHANGHAI)
     assert str(start.tzinfo) == "Asia/Shanghai"
@@ -48,7 +48,7 @@ def test_venue_calendar(client, world):
     assert str(event["LOCATION"]) == "阳光小区议事亭"
     assert str(event["URL"]).endswith(f"/meetings/{soon.id}")
     assert str(event["STATUS"]) == "CONFIRMED"
-    assert str(found[f"meeting-{cancelled.id}@localhost"]["STATUS"]) == "CANCELLED"
+    assert str(found[f"meeting-{cancelled.id}@yishi.local"]["STATUS"]) == "CANCELLED"
 
 
 def test_uids_are_stable(client, world):
@@ -58,7 +58,7 @@ def test_uids_are_stable(client, world):
     meeting.save()
     _cal, second = events(client.get("/meetings.ics"))
     assert set(first) <= set(second)
-    assert str(second[f"meeting-{meeting.id}@localhost"]["SUMMARY"]).startswith("改了名字")
+    assert str(second[f"meeting-{meeting.id}@yishi.local"]["SUMMARY"]).startswith("改了名字")
 
 
 def test_site_calendar_has_every_venue(client, world):
@@ -121,10 +121,10 @@ def test_site_outcomes_feed(client, world):
     titles = [entry.title for entry in feed.entries]
     assert titles == ["较新的决议", "别处的决议", "较早 <的> 决议 & 其他"]
     oldest = feed.entries[2]
-    assert oldest.id == f"tag:localhost,2024:outcome/{old.id}"
+    assert oldest.id == f"tag:yishi.local,2024:outcome/{old.id}"
     assert oldest.link.endswith(f"/items/{old.id}")
     assert "<b>不是标签</b> & 符号" in oldest.content[0].value
-    assert feed.entries[0].id == f"tag:localhost,2024:outcome/{new.id}"
+    assert feed.entries[0].id == f"tag:yishi.local,2024:outcome/{new.id}"
     assert feed.feed.updated_parsed[:5] == new.outcome_published_at.timetuple()[:5]
     assert any(link.rel == "self" and link.href.endswith("/outcomes.atom") for link in feed.feed.links)
 
@@ -159,3 +159,10 @@ def test_feeds_answer_304_when_unchanged(client, world, url):
     world.meeting(title="新安排的议事会")
     publish(world, "新决议", "新。")
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+def test_calendar_uids_do_not_depend_on_the_address_used(client, world):
+    meeting = world.meeting()
+    _calendar, inside = events(client.get("/meetings.ics", base_url="http://10.0.0.5:8000"))
+    _calendar, outside = events(client.get("/meetings.ics", base_url="https://yishi.example.org"))
+    assert set(inside) == set(outside) == {f"meeting-{meeting.id}@yishi.local"}

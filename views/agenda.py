@@ -449,7 +449,7 @@ def venue_outcomes(slug):
 
 def _atom(venue):
     items = list(deliberation.outcomes(venue).limit(50))
-    host = request.host
+    host = current_app.config["FEED_AUTHORITY"]
     site = current_app.config["SITE_NAME"] or _("Yishi")
     if venue is None:
         title = _("Outcomes · %(site)s", site=site)
@@ -516,7 +516,7 @@ def _ical(venue):
         name = _("Meetings of %(venue)s", venue=venue.name)
     else:
         name = _("Meetings · %(site)s", site=current_app.config["SITE_NAME"] or _("Yishi"))
-    host = request.host.split(":")[0]
+    host = current_app.config["FEED_AUTHORITY"]
     events = []
     for meeting in query:
         url = url_for("agenda.meeting", meeting_id=meeting.id, _external=True)
