@@ -194,3 +194,15 @@ def test_comments_and_supports_work_without_javascript(nojs_page, live_server, w
     expect(button).to_have_attribute("aria-pressed", "false")
     expect(page.locator(f"#support-{world.issue.id} .support-count strong")).to_have_text("0")
     assert models.Issue.get_by_id(world.issue.id).support_count == 0
+
+
+def test_the_author_sees_a_neighbours_support_arrive_without_reloading(page, live_server, world, app):
+    app.config["STATUS_POLL_SECONDS"] = 1
+    browser_login(page, live_server.url, "author")
+    page.goto(issue_url(live_server, world))
+    page.evaluate("window.notReloaded = true")
+    count = page.locator(f"#support-count-{world.issue.id} strong")
+    expect(count).to_have_text("0")
+    participation.support(world.resident, models.Issue.get_by_id(world.issue.id))
+    expect(count).to_have_text("1")
+    assert page.evaluate("window.notReloaded") is True

@@ -213,7 +213,7 @@ def status(issue_id):
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
-        response = make_response(render("issues/_status.html", issue=issue)[0])
+        response = make_response(render("issues/_status_poll.html", issue=issue)[0])
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
