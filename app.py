@@ -13,6 +13,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from peewee import PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_db_url
+from werkzeug.datastructures import ImmutableMultiDict
 
 import models
 from models import User, db
@@ -138,12 +139,19 @@ def _register_request_hooks(app):
         g.opened_db = db.connect(reuse_if_open=True)
 
     @app.before_request
-    def refuse_nul():
-        # No keyboard types NUL, and PostgreSQL cannot store it: refuse it before any query.
-        if "\x00" in request.path or any(
-            "\x00" in value for _key, values in request.values.lists() for value in values
-        ):
-            abort(400)
+    def drop_nul():
+        # No keyboard types NUL and PostgreSQL cannot store it: drop it from what was sent, and
+        # an address holding one names nothing.
+        if "\x00" in request.path:
+            abort(404)
+        for name in ("args", "form"):
+            data = getattr(request, name)
+            if any("\x00" in value for _key, values in data.lists() for value in values):
+                cleaned = ImmutableMultiDict(
+                    [(key, value.replace("\x00", "")) for key, values in data.lists() for value in values]
+                )
+                setattr(request, name, cleaned)
+                request.__dict__.pop("values", None)
 
     @app.url_value_preprocessor
     def ids_in_range(endpoint, values):
