@@ -57,9 +57,10 @@ def build_database(path, issues):
                 [{"issue": hot.id, "author": rng.choice(users), "body": f"评论 {i}"} for i in range(300)]
             ).execute()
             models.Issue.update(comment_count=300).where(models.Issue.id == hot.id).execute()
-        import demo as d
+        import search
 
-        return {"venue": d.DEMO_PAVILION_SLUG, "issue": hot.id}
+        search.reindex_all()
+        return {"venue": demo.DEMO_PAVILION_SLUG, "issue": hot.id}
 
 
 def count_queries(path, urls):
@@ -132,6 +133,9 @@ def main():
         "/?q=马家店",
         f"/v/{ids['venue']}",
         f"/issues/{ids['issue']}",
+        "/search?q=路灯",
+        f"/v/{ids['venue']}?q=道路维修",
+        "/outcomes",
     ]
     counts = count_queries(path, urls)
     port = free_port()
