@@ -51,6 +51,8 @@ def axe_page(page, site):
 def problems(page, name):
     """Everything wrong with the page now open in `page`, as lines naming it."""
     found = []
+    # What hides behind "Reply", "Refuse…" and the like must pass too, as a person opening it sees it.
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
         wide = page.evaluate(
@@ -58,7 +60,8 @@ def problems(page, name):
                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
                 .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
         )
-        found.append(f"{name}: scrolls sideways by {overflow}px at 360px wide ({', '.join(wide)})")
+        width = page.viewport_size["width"]
+        found.append(f"{name}: scrolls sideways by {overflow}px at {width}px wide ({', '.join(wide)})")
     for selector in ("h1", "main"):
         count = page.locator(selector).count()
         if count != 1:
@@ -105,6 +108,8 @@ def test_public_pages(axe_page, site):
     page = axe_page
     found = []
     found += visit(page, site, "/", "home")
+    # The Chinese pages really are in Chinese (a missing catalogue would silently give English).
+    assert "登录" in page.locator("header").inner_text()
     found += visit(page, site, "/search?q=路灯", "search")
     found += visit(page, site, f"/v/{demo_module.DEMO_PAVILION_SLUG}", "venue")
     found += visit(page, site, f"/issues/{discussed_issue().id}", "issue with comments")
@@ -137,7 +142,14 @@ def test_resident_pages(axe_page, site):
     found += visit(page, site, "/notifications", "notifications")
     found += visit(page, site, f"/items/{open_vote().id}", "agenda item, vote open (resident)")
     found += visit(page, site, f"/issues/{discussed_issue().id}", "issue with comments (resident)")
+    page.locator(".comment-form button[type=submit]").click()
+    page.locator(".comment-form .error").wait_for()
+    found += problems(page, "issue, empty comment refused through htmx")
     found += visit(page, site, f"/v/{demo_module.DEMO_PAVILION_SLUG}/issues/similar?title=路灯", "similar issues")
+    page.goto(site + f"/items/{open_vote().id}")
+    page.locator(".vote-buttons button[value=yes]").click()
+    page.locator(".vote-buttons button.chosen").wait_for()
+    found += problems(page, "agenda item, after voting through htmx")
     page.goto(site + f"/v/{demo_module.DEMO_PAVILION_SLUG}/issues/new")
     page.locator("main form button[type=submit]").last.click()
     page.locator(".error").first.wait_for()
@@ -152,6 +164,9 @@ def test_councillor_pages(axe_page, site):
     found = []
     found += visit(page, site, f"/v/{slug}/members", "members")
     found += visit(page, site, f"/v/{slug}/triage", "triage queue")
+    page.locator("main .triage-queue a.button").first.click()
+    page.wait_for_url("**/triage/*")
+    found += problems(page, "triage of one issue")
     found += visit(page, site, f"/v/{slug}/requests", "verification requests")
     found += visit(page, site, f"/v/{slug}/invite", "invite code sheet")
     found += visit(page, site, "/my/venues", "my venues")
