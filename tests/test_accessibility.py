@@ -37,13 +37,19 @@ def site(live_server, demo):
 
 
 @pytest.fixture
-def axe_page(page, site):
+def axe_file():
+    """axe-core's script, installed by `make axe`; as with Chromium, CI fails without it."""
     if not AXE.exists():
         message = "axe-core is not installed: run `make axe` (needs npm)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    page.route(site + AXE_PATH, lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
+    return AXE
+
+
+@pytest.fixture
+def axe_page(axe_file, page, site):
+    page.route(site + AXE_PATH, lambda route: route.fulfill(path=axe_file, content_type="text/javascript"))
     page.set_viewport_size(PHONE)
     return page
 
