@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run dev test lint venv migrate translations bench clean
+.PHONY: run dev test lint venv axe migrate translations bench clean
 
 venv: $(VENV)/.installed
 
@@ -17,6 +17,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# axe-core checks accessibility in the browser tests. Without npm those tests skip (and fail under CI=true).
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "npm is not installed: the accessibility tests will skip (apt-get install -y npm)"; \
+	fi
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* -i $< -o $@
@@ -38,11 +49,11 @@ dev: migrate
 lint: venv
 	$(BIN)/ruff check .
 
-test: venv translations lint
+test: venv axe translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv translations
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(MO)
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache $(MO)
