@@ -19,7 +19,7 @@ from wtforms.validators import (
 )
 
 import labels
-from forms import PHONE_RULE, USERNAME_RULE
+from forms import PHONE_RULE, username_field
 from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue
 
 # Which level a region's parent has: towns hang under the city, villages under a town.
@@ -256,16 +256,7 @@ class VenueForm(FlaskForm):
 # People -------------------------------------------------------------------------------------
 
 class UserCreateForm(FlaskForm):
-    username = StringField(
-        _l("Username"),
-        filters=[clean],
-        validators=[
-            DataRequired(_l("Please enter a username.")),
-            Length(3, 40, _l("A username has %(min)d to %(max)d characters.")),
-            USERNAME_RULE,
-        ],
-        description=_l("The person logs in with it. Letters and digits, for example zhang3."),
-    )
+    username = username_field(_l("The person logs in with it. Letters and digits, for example zhang3."))
     display_name = StringField(
         _l("Name"),
         filters=[clean],

@@ -48,8 +48,9 @@ def one_newline(value):
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-class RegisterForm(FlaskForm):
-    username = StringField(
+def username_field(description):
+    """The username of a new account: 3–40 letters, digits, dots, dashes and underscores."""
+    return StringField(
         _l("Username"),
         filters=[strip],
         validators=[
@@ -57,8 +58,12 @@ class RegisterForm(FlaskForm):
             Length(3, 40, _l("A username has %(min)d to %(max)d characters.")),
             USERNAME_RULE,
         ],
-        description=_l("You log in with it. Letters and digits, for example zhang3."),
+        description=description,
     )
+
+
+class RegisterForm(FlaskForm):
+    username = username_field(_l("You log in with it. Letters and digits, for example zhang3."))
     display_name = StringField(
         _l("Your name"),
         filters=[strip],
