@@ -93,7 +93,8 @@ def visible_text(html):
     return re.sub(r"<[^>]+>", " ", html)
 
 
-PAGES = ["/", "/login", "/register", "/nowhere", "/?q=不存在的地方"]
+PAGES = ["/", "/login", "/register", "/nowhere", "/?q=不存在的地方", "/v/pavilion-yangguang",
+         "/issues/1", "/items/1", "/meetings/1", "/outcomes", "/search?q=路灯"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -112,6 +113,11 @@ def test_english_pages_show_no_chinese_ui_string(client, demo, path):
     page = visible_text(client.get(path).get_data(as_text=True))
     # Place and people names are data, written in Chinese whatever the language.
     data = [v.name for v in models.Venue.select()] + [r.name for r in models.Region.select()]
+    data += [f"{i.title} {i.body}" for i in models.Issue.select()]
+    data += [f"{m.title} {m.place} {m.description} {m.minutes}" for m in models.Meeting.select()]
+    data += [f"{a.title} {a.body} {a.outcome}" for a in models.AgendaItem.select()]
+    data += [f"{c.body}" for c in models.Comment.select()] + [e.note for e in models.Event.select()]
+    data += [u.display_name for u in models.User.select()] + [c.name for c in models.Category.select()]
     for message in catalogue("zh_Hans"):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for text in strings:
