@@ -91,6 +91,17 @@ def _archive(obj, archived, kind):
                      audit.snapshot(obj))
 
 
+def _save_audited(obj, action, before):
+    """Save `obj` with its audit entry in one transaction; False when a unique value is taken."""
+    try:
+        with db.atomic():
+            obj.save()
+            audit.record(current_user, action, obj, before, audit.snapshot(obj))
+    except IntegrityError:
+        return False
+    return True
+
+
 def _toggle_archived(obj, archived, kind, back):
     """Archive or restore `obj` unless it already is, say so, and go back to `back`."""
     if obj.archived != archived:
@@ -274,11 +285,7 @@ def venue_new():
     if form.validate_on_submit():
         venue = Venue()
         form.apply(venue)
-        try:
-            with db.atomic():
-                venue.save()
-                audit.record(current_user, "venue.create", venue, None, audit.snapshot(venue))
-        except IntegrityError:
+        if not _save_audited(venue, "venue.create", None):
             form.slug.errors.append(_("Another venue already uses this web address name."))
         else:
             flash(_("%(name)s is added.", name=venue.name), "success")
@@ -303,11 +310,7 @@ def venue_edit(venue_id):
         before = audit.snapshot(venue)
         form.apply(venue)
         venue.updated_at = utcnow()
-        try:
-            with db.atomic():
-                venue.save()
-                audit.record(current_user, "venue.update", venue, before, audit.snapshot(venue))
-        except IntegrityError:
+        if not _save_audited(venue, "venue.update", before):
             form.slug.errors.append(_("Another venue already uses this web address name."))
         else:
             flash(_("%(name)s is saved.", name=venue.name), "success")
@@ -370,11 +373,7 @@ def user_new():
             phone=form.phone.data or None, must_change_password=True,
         )
         user.set_password(form.password.data)
-        try:
-            with db.atomic():
-                user.save()
-                audit.record(current_user, "user.create", user, None, audit.snapshot(user))
-        except IntegrityError:
+        if not _save_audited(user, "user.create", None):
             form.username.errors.append(_("This username is taken. Please choose another."))
         else:
             flash(_("The account of %(name)s is ready. Tell them their username and temporary password.",
@@ -475,20 +474,12 @@ def user_add_department(user_id):
 
 
 def _add_staff(department, user):
-    if DepartmentStaff.select().where(
-        (DepartmentStaff.department == department) & (DepartmentStaff.user == user)
-    ).exists():
+    if _save_audited(DepartmentStaff(department=department, user=user), "department_staff.create", None):
+        flash(_("%(name)s now works for %(department)s.", name=user.display_name, department=department.name),
+              "success")
+    else:
         flash(_("%(name)s already works for %(department)s.", name=user.display_name,
                 department=department.name), "info")
-        return
-    try:
-        with db.atomic():
-            staff = DepartmentStaff.create(department=department, user=user)
-            audit.record(current_user, "department_staff.create", staff, None, audit.snapshot(staff))
-    except IntegrityError:
-        pass
-    flash(_("%(name)s now works for %(department)s.", name=user.display_name, department=department.name),
-          "success")
 
 
 @bp.post("/departments/<int:department_id>/staff/<int:user_id>/remove")
@@ -598,11 +589,7 @@ def group_new():
     form = admin_forms.DeputyGroupForm()
     if form.validate_on_submit():
         group = DeputyGroup(name=form.name.data, name_en=form.name_en.data, description=form.description.data)
-        try:
-            with db.atomic():
-                group.save()
-                audit.record(current_user, "deputy_group.create", group, None, audit.snapshot(group))
-        except IntegrityError:
+        if not _save_audited(group, "deputy_group.create", None):
             form.name.errors.append(_("There is already a deputy group with this name."))
         else:
             flash(_("%(name)s is added.", name=group.name), "success")
@@ -630,11 +617,7 @@ def group_edit(group_id):
     if form.validate():
         before = audit.snapshot(group)
         form.populate_obj(group)
-        try:
-            with db.atomic():
-                group.save()
-                audit.record(current_user, "deputy_group.update", group, before, audit.snapshot(group))
-        except IntegrityError:
+        if not _save_audited(group, "deputy_group.update", before):
             form.name.errors.append(_("There is already a deputy group with this name."))
         else:
             flash(_("%(name)s is saved.", name=group.name), "success")
@@ -664,19 +647,10 @@ def group_member_add(group_id):
     if form.errors:
         return _group_page(group, member_form=form, status=422)
     user = form.user
-    exists = DeputyGroupMember.select().where(
-        (DeputyGroupMember.group == group) & (DeputyGroupMember.user == user)
-    ).exists()
-    if exists:
-        flash(_("%(name)s is already in this group.", name=user.display_name), "info")
-    else:
-        try:
-            with db.atomic():
-                member = DeputyGroupMember.create(group=group, user=user)
-                audit.record(current_user, "deputy_group_member.create", member, None, audit.snapshot(member))
-        except IntegrityError:
-            pass
+    if _save_audited(DeputyGroupMember(group=group, user=user), "deputy_group_member.create", None):
         flash(_("%(name)s is added to the group.", name=user.display_name), "success")
+    else:
+        flash(_("%(name)s is already in this group.", name=user.display_name), "info")
     return see_other(url_for("admin.group_edit", group_id=group.id))
 
 
@@ -721,11 +695,7 @@ def department_new():
     if form.validate_on_submit():
         department = Department()
         form.populate_obj(department)
-        try:
-            with db.atomic():
-                department.save()
-                audit.record(current_user, "department.create", department, None, audit.snapshot(department))
-        except IntegrityError:
+        if not _save_audited(department, "department.create", None):
             form.region.errors.append(_("This region already has a department with this name."))
         else:
             flash(_("%(name)s is added.", name=department.name), "success")
@@ -754,11 +724,7 @@ def department_edit(department_id):
     if form.validate():
         before = audit.snapshot(department)
         form.populate_obj(department)
-        try:
-            with db.atomic():
-                department.save()
-                audit.record(current_user, "department.update", department, before, audit.snapshot(department))
-        except IntegrityError:
+        if not _save_audited(department, "department.update", before):
             form.region.errors.append(_("This region already has a department with this name."))
         else:
             flash(_("%(name)s is saved.", name=department.name), "success")
@@ -803,11 +769,7 @@ def category_new():
     if form.validate_on_submit():
         category = Category()
         form.apply(category)
-        try:
-            with db.atomic():
-                category.save()
-                audit.record(current_user, "category.create", category, None, audit.snapshot(category))
-        except IntegrityError:
+        if not _save_audited(category, "category.create", None):
             form.code.errors.append(_("Another category already uses this code."))
         else:
             flash(_("%(name)s is added.", name=category.name), "success")
@@ -822,11 +784,7 @@ def category_edit(category_id):
     if form.validate_on_submit():
         before = audit.snapshot(category)
         form.apply(category)
-        try:
-            with db.atomic():
-                category.save()
-                audit.record(current_user, "category.update", category, before, audit.snapshot(category))
-        except IntegrityError:
+        if not _save_audited(category, "category.update", before):
             form.code.errors.append(_("Another category already uses this code."))
         else:
             flash(_("%(name)s is saved.", name=category.name), "success")
