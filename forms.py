@@ -27,9 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-import deliberation
-import labels
-import timefmt
+from domain import deliberation, labels, timefmt
 from models import FLAG_REASONS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
@@ -200,7 +198,7 @@ class IssueForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from labels import localized
+        from domain.labels import localized
 
         self.categories = {c.id: c for c in Category.choices()}
         self.category.choices = [("", _l("Choose a category"))] + [
@@ -251,15 +249,15 @@ class RecordIssueForm(IssueForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from labels import label
-        from workflow import CHANNELS_ON_BEHALF
+        from domain.labels import label
+        from domain.workflow import CHANNELS_ON_BEHALF
 
         self.channel.choices = [("", _l("Choose how it came in"))] + [
             (channel, label("channel", channel)) for channel in CHANNELS_ON_BEHALF
         ]
 
     def validate_channel(self, field):
-        from workflow import CHANNELS_ON_BEHALF
+        from domain.workflow import CHANNELS_ON_BEHALF
 
         if field.data not in CHANNELS_ON_BEHALF:
             raise ValidationError(_l("Please choose how the issue came in."))

@@ -1,6 +1,6 @@
 """All peewee models of Yishi.
 
-Times are stored as naive UTC; templates show them in the site's time zone (see `timefmt.py`).
+Times are stored as naive UTC; templates show them in the site's time zone (see `domain/timefmt.py`).
 Counters that list pages show on every row are kept on the row and updated in the same
 transaction as the fact they count.
 """
@@ -23,6 +23,8 @@ from peewee import (
 from werkzeug.security import check_password_hash, generate_password_hash
 
 db = DatabaseProxy()
+# Ids are 32-bit: a bigger number names no row (and PostgreSQL refuses to compare it).
+MAX_ID = 2**31 - 1
 
 
 def utcnow():
@@ -46,7 +48,7 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-# Choices are (stored value, English label). Labels are translated where shown (see labels.py).
+# Choices are (stored value, English label). Labels are translated where shown (see domain/labels.py).
 REGION_LEVELS = ("city", "town", "village")
 REGION_KINDS = {
     "city": "city",

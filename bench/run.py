@@ -25,9 +25,9 @@ sys.path.insert(0, HERE)
 
 
 def build_database(path, issues):
-    import demo
     import models
     from app import create_app
+    from domain import demo
 
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "bench"})
     runner = app.test_cli_runner()
@@ -57,7 +57,7 @@ def build_database(path, issues):
                 [{"issue": hot.id, "author": rng.choice(users), "body": f"评论 {i}"} for i in range(300)]
             ).execute()
             models.Issue.update(comment_count=300).where(models.Issue.id == hot.id).execute()
-        import search
+        from domain import search
 
         search.reindex_all()
         return {"venue": demo.DEMO_PAVILION_SLUG, "issue": hot.id}

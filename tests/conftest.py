@@ -13,7 +13,8 @@ from playhouse.migrations import Runner
 from werkzeug.serving import make_server
 
 import models
-from app import HERE, create_app, make_database
+from app import create_app, make_database
+from commands import HERE
 
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES = ENGINE_URL.startswith(("postgres://", "postgresql://"))
@@ -174,7 +175,7 @@ def auth(client):
 @pytest.fixture
 def demo(db):
     """The Zhijiang demo data."""
-    import demo as demo_module
+    from domain import demo as demo_module
 
     return demo_module.load_demo()
 

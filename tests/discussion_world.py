@@ -2,7 +2,7 @@
 from werkzeug.security import generate_password_hash
 
 import models
-import participation
+from domain import participation
 
 # A cheap hash of the fixtures' password "password123": the default one costs a tenth of a second.
 QUICK_HASH = generate_password_hash("password123", method="pbkdf2:sha256:1000")

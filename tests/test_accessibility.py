@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import demo as demo_module
 import models
+from domain import demo as demo_module
 from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from flask import url_for
 
-import audit
+from domain import audit
 from models import (
     AuditLog,
     Category,

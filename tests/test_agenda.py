@@ -6,8 +6,8 @@ import pytest
 from agenda_world import MODERATOR_ROLES, World
 from flask import render_template
 
-import deliberation
 import models
+from domain import deliberation
 from models import AgendaItem, Assignment, Event, Issue, Meeting, Notification, Vote
 
 

@@ -7,8 +7,8 @@ from agenda_world import World
 from conftest import browser_login
 from playwright.sync_api import expect
 
-import deliberation
 import models
+from domain import deliberation
 from models import AgendaItem, Issue
 
 pytestmark = pytest.mark.browser

@@ -1,5 +1,5 @@
 import models
-from demo import DEMO_PASSWORD, DEMO_USERNAMES
+from domain.demo import DEMO_PASSWORD, DEMO_USERNAMES
 
 
 def test_db_upgrade_on_a_migrated_database_says_up_to_date(runner):

@@ -1,7 +1,7 @@
 import pytest
 
 import models
-from demo import DEMO_PAVILION_SLUG
+from domain.demo import DEMO_PAVILION_SLUG
 
 TOWNS = ["马家店街道", "安福寺镇", "白洋镇", "顾家店镇", "董市镇", "仙女镇", "问安镇", "七星台镇", "百里洲镇"]
 

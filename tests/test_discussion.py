@@ -6,7 +6,7 @@ import pytest
 from discussion_world import EN, HX, ROLES, ZH, World
 
 import models
-import participation
+from domain import participation
 
 
 @pytest.fixture

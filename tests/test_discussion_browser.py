@@ -8,7 +8,7 @@ from discussion_world import World
 from playwright.sync_api import expect
 
 import models
-import participation
+from domain import participation
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,8 @@ import icalendar
 import pytest
 from agenda_world import World
 
-import deliberation
-import feeds
 import models
+from domain import deliberation, feeds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

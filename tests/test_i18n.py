@@ -6,7 +6,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 import models
-from app import HERE
+from commands import HERE
 
 
 def catalogue(locale):

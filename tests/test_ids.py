@@ -1,7 +1,7 @@
 """No id in a URL or a query string can make a page fail: too big or odd, it names nothing (404)."""
 import pytest
 
-from app import MAX_ID
+from models import MAX_ID
 
 
 def int_rules(app):

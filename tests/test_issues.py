@@ -7,7 +7,7 @@ from conftest import browser_login
 from playwright.sync_api import expect
 
 import models
-import workflow
+from domain import workflow
 from models import Category, Comment, Event, Follow, Issue, Support, Venue
 
 TITLE = "小区路灯坏了"

@@ -1,7 +1,7 @@
 """Memberships: the shared status function, and the councillors' member list of their venues."""
 import pytest
 
-import memberships
+from domain import memberships
 from models import AuditLog, Membership, User, Venue
 
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from demo import DEMO_PAVILION_SLUG
+from domain.demo import DEMO_PAVILION_SLUG
 
 JUNK = {
     "title": "x" * 5000, "body": "<script>alert(1)</script>" * 300, "reason": "", "note": "\x00",
@@ -35,7 +35,7 @@ def fill(rule, slug):
 
 @pytest.mark.parametrize("who", [None, "resident", "councillor", "admin"])
 def test_junk_never_gives_a_server_error(app, client, demo, auth, who):
-    from demo import DEMO_PASSWORD
+    from domain.demo import DEMO_PASSWORD
 
     if who:
         auth.login(who, DEMO_PASSWORD)

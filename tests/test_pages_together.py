@@ -1,5 +1,5 @@
 """The venue and issue pages bring the parts together: issues, discussion, meetings and votes."""
-from demo import DEMO_PAVILION_SLUG
+from domain.demo import DEMO_PAVILION_SLUG
 from models import AgendaItem
 
 

@@ -6,8 +6,7 @@ from conftest import POSTGRES
 from playhouse.schema_diff import diff_models
 
 import models
-import search
-import workflow
+from domain import search, workflow
 from models import Issue
 
 

@@ -3,8 +3,7 @@ import pytest
 from discussion_world import EN, HX, ROLES, ZH, World
 
 import models
-import participation
-import workflow
+from domain import participation, workflow
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 import pytest
 from agenda_world import MODERATOR_ROLES, World, person
 
-import workflow
+from domain import workflow
 from models import Event, Follow, Issue, Notification, Support
 
 

@@ -2,7 +2,7 @@
 import pytest
 from agenda_world import MODERATOR_ROLES, World
 
-import memberships
+from domain import memberships
 from models import AuditLog, Membership, Notification, Venue
 
 

@@ -9,11 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from peewee import fn
 
-import deliberation
 import models
-import voting
+from domain import deliberation, voting
+from domain.voting import Tally
 from models import AgendaItem, Meeting, Venue, Vote
-from voting import Tally
 
 T0 = datetime(2026, 12, 5, 1, 0, 0)
 T1 = datetime(2026, 12, 8, 12, 0, 0)

@@ -3,8 +3,7 @@ import datetime
 
 import pytest
 
-import search
-import workflow
+from domain import search, workflow
 from models import (
     Assignment,
     Department,

@@ -1,9 +1,23 @@
-"""Blueprints, one a module; shared helpers for the page-or-fragment decision."""
+"""Blueprints, one a module, and the response toolkit every view uses.
+
+A view parses the request, calls one domain function and answers with one of these:
+`render` (page or fragment), `see_other` (POST-redirect-GET), `answer` (a form's result, as a
+fragment for htmx or a redirect), `conditional` (ETag and 304 for polls and feeds), `Page` (one page
+of a query). `require` turns a permission function's verdict into 401/403, and the `get_*` helpers
+load a row and authorize it in one call, as flaskr's `get_post(id, check_author)` does.
+"""
+import hashlib
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
-from app import MAX_ID, htmx
+from extensions import htmx, login_manager
+from models import MAX_ID
+
+MAX_PAGE = 10_000
 
 
 def wants_fragment():
@@ -20,6 +34,13 @@ def render(page, fragment=None, status=200, **context):
 def see_other(location):
     """POST-redirect-GET."""
     return redirect(location, 303)
+
+
+def answer(location, fragment=None, **context):
+    """The answer to a form that worked: `fragment` rendered for htmx, else a redirect to `location`."""
+    if fragment and wants_fragment():
+        return render_template(fragment, **context), 200
+    return see_other(location)
 
 
 def safe_next(default):
@@ -39,3 +60,91 @@ def id_arg(name):
         return None
     value = int(raw)
     return value if value <= MAX_ID else None
+
+
+# Permissions -------------------------------------------------------------------------------------
+
+def require(allowed, message=None):
+    """Abort unless `allowed`: visitors go to the login page, others get 403 (saying `message`)."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if not allowed:
+        abort(403, description=message)
+
+
+def _authorized(obj, check, message=None):
+    if check is not None:
+        require(check(current_user, obj), message)
+    return obj
+
+
+def get_venue(slug, check=None, message=None):
+    """The venue at `slug` (404 if none), when `check(current_user, venue)` allows it."""
+    from models import Venue
+
+    return _authorized(get_object_or_404(Venue.select(), Venue.slug == slug), check, message)
+
+
+def get_issue(issue_id, check=None, message=None):
+    """The issue `issue_id` with its venue (404 if none), when `check(current_user, issue)` allows it."""
+    from models import Issue, Venue
+
+    issue = get_object_or_404(Issue.select(Issue, Venue).join(Venue), Issue.id == issue_id)
+    return _authorized(issue, check, message)
+
+
+# Lists ---------------------------------------------------------------------------------------------
+
+def page_number():
+    """The ?page= of the request: 1 when missing or not a positive number, at most MAX_PAGE."""
+    raw = request.args.get("page", "")
+    return max(1, min(int(raw), MAX_PAGE)) if raw.isdigit() and len(raw) < 7 else 1
+
+
+class Page:
+    """One page of a query, fetched with one row more than it shows to know whether another follows.
+
+    No COUNT(*): a list page stays one indexed query however many rows there are.
+    """
+
+    def __init__(self, query, number=None, size=None):
+        self.number = page_number() if number is None else number
+        size = size or current_app.config["PAGE_SIZE"]
+        rows = list(query.limit(size + 1).offset((self.number - 1) * size)) if query is not None else []
+        self.items = rows[:size]
+        self.has_previous = self.number > 1
+        self.has_next = len(rows) > size
+
+    @staticmethod
+    def url(number):
+        """This address with ?page=`number`, the rest of the query string kept."""
+        # The query string is the visitor's: it must not override the route's own arguments or
+        # reach url_for's options (_external, _anchor, …).
+        args = {k: v for k, v in request.args.items() if not k.startswith("_")}
+        args.update(request.view_args or {}, page=number)
+        return url_for(request.endpoint, **args)
+
+
+# Conditional GET ---------------------------------------------------------------------------------
+
+def conditional(build, *parts, cache="no-cache, private"):
+    """Answer a GET that clients repeat (polls, feeds) with an ETag, and 304 while it still holds.
+
+    With `parts` the validator comes from them (what the row already holds), so a 304 renders
+    nothing; the reader's language and page-or-fragment are added. Without, it is the body's hash.
+    `build()` returns the body (or a response) when one must be sent. `no-cache` lets the browser
+    keep the answer but ask again every time, sending If-None-Match.
+    """
+    if parts:
+        key = repr((*parts, str(get_locale()), wants_fragment()))
+        etag = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+        if request.if_none_match.contains_weak(etag):
+            response = current_app.response_class(status=304)
+        else:
+            response = make_response(build())
+        response.set_etag(etag, weak=True)
+    else:
+        response = make_response(build())
+        response.add_etag()
+    response.headers["Cache-Control"] = cache
+    return response.make_conditional(request) if not parts else response

@@ -8,15 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import PaginatedQuery, get_object_or_404
 
-import deliberation
-import feeds
-import labels
-import memberships
-import permissions
-import voting
+from domain import deliberation, feeds, labels, memberships, permissions, voting
 from forms import CloseForm, ItemForm, MeetingForm, MinutesForm, OutcomeForm, VoteForm, WindowForm
 from models import AgendaItem, Department, Issue, Meeting, Venue
-from views import render, see_other, wants_fragment
+from views import render, require, see_other, wants_fragment
 
 bp = Blueprint("agenda", __name__)
 
@@ -47,7 +42,7 @@ def _item(item_id):
 
 
 def _moderate(venue):
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
 
 
 def _poll_seconds():

@@ -25,21 +25,14 @@ from flask_login import current_user, login_required
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
-import participation
-import permissions
-from app import render_error
+from domain import participation, permissions
 from forms import CommentForm, ModerationForm, ReportForm
 from models import Comment, Issue, User, Venue
-from views import id_arg, render, safe_next, see_other, wants_fragment
+from views import id_arg, page_number, render, require, safe_next, see_other, wants_fragment
 
 bp = Blueprint("discussion", __name__)
 
 
-
-
-def _page_arg():
-    raw = request.args.get("page", "")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def _or_404(query, model, row_id, *where):
@@ -57,11 +50,11 @@ def _closed_to(issue):
         message = _("This venue is archived: it takes no new comments or supports.")
     else:
         message = _("This issue is hidden by moderation: it takes no new comments or supports.")
-    abort(make_response(render_error(403, message)))
+    abort(403, description=message)
 
 
 def _require_take_part(issue):
-    permissions.require(current_user.is_authenticated)
+    require(current_user.is_authenticated)
     if not permissions.can_take_part(current_user, issue):
         _closed_to(issue)
 
@@ -199,7 +192,7 @@ def thread_context(issue, user=None, page=None):
     The page of the thread comes from `?page=`; a comment form that failed validation on a plain
     post is shown again with its messages and text (see `_invalid`).
     """
-    thread = Thread(issue, current_user if user is None else user, _page_arg() if page is None else page)
+    thread = Thread(issue, current_user if user is None else user, page_number() if page is None else page)
     failed = g.pop("discussion_failed", None)
     if failed is not None:
         parent_id, form = failed
@@ -241,7 +234,7 @@ def comments(issue_id):
     if unchanged is not None:
         return unchanged
     issue = _issue_or_404(issue_id)
-    thread = Thread(issue, current_user, _page_arg())
+    thread = Thread(issue, current_user, page_number())
     thread.first, thread.last = first, last
     response = make_response(render_template("discussion/_news.html", **_news_context(issue, thread, after)))
     return _tag(response, etag)
@@ -283,7 +276,7 @@ def _post(issue, form, parent):
         response.headers["HX-Redirect"] = comment_url(comment)
         return response
     issue = _issue_or_404(issue.id)  # the counters as they are now
-    thread = Thread(issue, current_user, _page_arg())
+    thread = Thread(issue, current_user, page_number())
     thread.first, thread.last = first, last
     context = _news_context(issue, thread, after)
     return render_template("discussion/_posted.html", parent=parent, **context)
@@ -293,7 +286,7 @@ def _invalid(issue, form, parent):
     """The form again, with its messages and the text as typed: the fragment for htmx, else the
     whole issue page."""
     if wants_fragment():
-        thread = Thread(issue, current_user, _page_arg())
+        thread = Thread(issue, current_user, page_number())
         if parent is None:
             thread.form = form
             return render_template("discussion/_form.html", issue=issue, thread=thread), 422
@@ -312,9 +305,9 @@ def _invalid(issue, form, parent):
 @bp.post("/issues/<int:issue_id>/support")
 def support(issue_id):
     issue = _issue_or_404(issue_id)
-    permissions.require(current_user.is_authenticated)
+    require(current_user.is_authenticated)
     if issue.author_id == current_user.id:
-        abort(make_response(render_error(403, _("You cannot support an issue you raised yourself."))))
+        abort(403, description=_("You cannot support an issue you raised yourself."))
     _require_take_part(issue)
     if _want():
         changed = participation.support(current_user, issue)
@@ -328,7 +321,7 @@ def support(issue_id):
 @bp.post("/issues/<int:issue_id>/follow")
 def follow(issue_id):
     issue = _issue_or_404(issue_id)
-    permissions.require(current_user.is_authenticated)
+    require(current_user.is_authenticated)
     if _want():
         changed = participation.follow(current_user, issue)
         message = _("You follow this issue: you will be told about news.")
@@ -368,7 +361,7 @@ def _content_url(content, issue):
 @bp.route("/<any(issues, comments):kind>/<int:target_id>/report", methods=["GET", "POST"])
 def report(kind, target_id):
     content, issue = _content(kind, target_id)
-    permissions.require(permissions.can_report(current_user, content))
+    require(permissions.can_report(current_user, content))
     target_type = participation.target_type(content)
     form = ReportForm(prefix=f"report-{target_type}-{content.id}")
     already = participation.has_reported(current_user, content)
@@ -404,7 +397,7 @@ def notification_badge():
 @bp.get("/notifications")
 @login_required
 def notifications():
-    page = _page_arg()
+    page = page_number()
     rows = participation.notifications(current_user, page)
     more = len(rows) > participation.NOTIFICATIONS_PER_PAGE
     return render(
@@ -448,7 +441,7 @@ def notification_count():
 @login_required
 def moderation_index():
     """The venues the reader moderates, with how much waits for review at each."""
-    permissions.require(permissions.moderates_anywhere(current_user))
+    require(permissions.moderates_anywhere(current_user))
     if permissions.is_admin(current_user):
         pending = participation.pending_by_venue()
         venues = list(Venue.select().where(Venue.id.in_(list(pending) or [0])).order_by(Venue.name))
@@ -463,7 +456,7 @@ def moderation_index():
 
 def _venue_to_moderate(slug):
     venue = get_object_or_404(Venue.select(), Venue.slug == slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     return venue
 
 

@@ -9,13 +9,10 @@ from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
-import labels
-import permissions
-import search
-import workflow
+from domain import labels, permissions, search, workflow
 from forms import IssueForm, RecordIssueForm
 from models import Category, Feedback, Issue, User, Venue
-from views import agenda, render, see_other, wants_fragment
+from views import Page, agenda, render, require, see_other, wants_fragment
 from views.discussion import thread_context
 
 bp = Blueprint("issues", __name__)
@@ -35,41 +32,17 @@ def venue_or_404(slug):
     return get_object_or_404(Venue.select(), Venue.slug == slug)
 
 
-def page_number():
-    """The ?page= of the request, 1 when missing or not a positive number."""
-    value = request.args.get("page", "")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
-
-
-class Page:
-    """One page of a query, fetched with one row more than shown to know if another follows.
-
-    No COUNT(*): a list page stays one indexed query however many issues there are.
-    """
-
-    def __init__(self, query, number, size):
-        rows = list(query.limit(size + 1).offset((number - 1) * size)) if query is not None else []
-        self.number = number
-        self.items = rows[:size]
-        self.has_previous = number > 1
-        self.has_next = len(rows) > size
-
-
 def refuse_archived():
-    from app import render_error
-
-    return render_error(
-        403, _("This venue is archived. It keeps its history but takes no new issues.")
-    )
+    abort(403, description=_("This venue is archived. It keeps its history but takes no new issues."))
 
 
 def _issue_form(venue, kind):
     """The raise (or record-on-behalf) page: GET shows the form, POST raises the issue."""
-    permissions.require(current_user.is_authenticated)
+    require(current_user.is_authenticated)
     if venue.archived:
         return refuse_archived()
     if kind == "record":
-        permissions.require(permissions.can_record_issue(current_user, venue))
+        require(permissions.can_record_issue(current_user, venue))
     form = FORMS[kind]()
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -109,7 +82,7 @@ def validate(slug):
     if not current_user.is_authenticated and wants_fragment():
         # A login page swapped into the field would help no one; the submit will ask to log in.
         abort(403)
-    permissions.require(current_user.is_authenticated)
+    require(current_user.is_authenticated)
     kind = request.args.get("form", "raise")
     if kind not in FORMS:
         abort(400)
@@ -224,7 +197,7 @@ def search_page():
     """Issues across every venue matching the words typed, best first."""
     q = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
     query = search.matching(Issue.public(Venue).switch(Issue).join(Venue), q) if q else None
-    page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
+    page = Page(query)
     return render(
         "issues/search.html", "issues/_search_results.html",
         q=q, listing=page, searchable=query is not None,

@@ -2,7 +2,7 @@
 from flask import Blueprint, make_response, request, url_for
 from flask_login import current_user
 
-from app import LOCALES
+from extensions import LOCALES
 from models import Region, Venue, db
 from views import render, safe_next, see_other
 

@@ -7,12 +7,11 @@ from flask_login import current_user
 from peewee import fn
 from playhouse.flask_utils import get_object_or_404
 
-import memberships
-from admin_forms import NoteForm
+from domain import memberships
+from domain.permissions import can_manage_members, is_admin
 from models import ROLES, Membership, User, Venue
-from permissions import can_manage_members, is_admin, require
-from views import render, safe_next, see_other, wants_fragment
-from views.admin import Page
+from views import Page, render, require, safe_next, see_other, wants_fragment
+from views.admin.forms import NoteForm
 
 bp = Blueprint("members", __name__)
 
@@ -71,7 +70,7 @@ def _list_page(venue, status=200, row_errors=None):
     counts = dict(counts_query.group_by(Membership.status).tuples())
     counts["all"] = sum(counts.values())
     return render(
-        "members/index.html", venue=venue, listing=Page(query, 50), show=show, role=role, counts=counts,
+        "members/index.html", venue=venue, listing=Page(query, size=50), show=show, role=role, counts=counts,
         filters=STATUS_FILTERS, roles=ROLES, row_errors=row_errors or {}, status=status,
     )
 

@@ -5,12 +5,11 @@ from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
-import permissions
-import workflow
+from domain import permissions, workflow
+from domain.labels import label
 from forms import DeclineForm, MergeForm
-from labels import label
 from models import Issue, User, Venue
-from views import render, safe_next, see_other, wants_fragment
+from views import render, require, safe_next, see_other, wants_fragment
 
 bp = Blueprint("triage", __name__)
 
@@ -21,7 +20,7 @@ MERGE_CHOICES = 100
 @bp.get("/v/<slug>/triage")
 def queue(slug):
     venue = get_object_or_404(Venue.select(), Venue.slug == slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     issues = list(
         Issue.select(Issue, User)
         .join(User, JOIN.LEFT_OUTER, on=(Issue.author == User.id))
@@ -33,7 +32,7 @@ def queue(slug):
 
 def _issue(issue_id):
     issue = get_object_or_404(Issue.select(Issue, Venue).join(Venue), Issue.id == issue_id)
-    permissions.require(permissions.can_moderate(current_user, issue.venue))
+    require(permissions.can_moderate(current_user, issue.venue))
     return issue
 
 

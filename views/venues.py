@@ -1,14 +1,12 @@
 """A venue's page: what it is, where, who serves there, and the issues raised there."""
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-import deliberation
-import permissions
-import search
+from domain import deliberation, permissions, search
 from models import ISSUE_STATES, Category, Issue, Venue
-from views import agenda, render, wants_fragment
-from views.issues import MAX_QUERY_LENGTH, Page, page_number
+from views import Page, agenda, render, wants_fragment
+from views.issues import MAX_QUERY_LENGTH
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -47,7 +45,7 @@ def show(slug):
     venue = get_object_or_404(Venue.select(), Venue.slug == slug)
     categories = list(Category.choices())
     filters = issue_filters(categories)
-    page = Page(venue_issues(venue, filters), page_number(), current_app.config["PAGE_SIZE"])
+    page = Page(venue_issues(venue, filters))
     fragment = wants_fragment()
 
     def page_url(number):

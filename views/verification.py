@@ -4,11 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-import memberships
-import permissions
+from domain import memberships, permissions
 from forms import InviteCodeForm, RefuseForm, VotingRuleForm
 from models import Membership, User, Venue
-from views import render, safe_next, see_other, wants_fragment
+from views import render, require, safe_next, see_other, wants_fragment
 
 bp = Blueprint("verification", __name__)
 
@@ -56,7 +55,7 @@ def _requests_page(venue, refuse_forms=None, rule_form=None, status=200):
 @bp.get("/v/<slug>/requests")
 def requests(slug):
     venue = _venue(slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     return _requests_page(venue)
 
 
@@ -70,7 +69,7 @@ def _request(venue, membership_id):
 @bp.post("/v/<slug>/requests/<int:membership_id>/verify")
 def verify(slug, membership_id):
     venue = _venue(slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     membership = _request(venue, membership_id)
     memberships.verify(membership, current_user)
     message = _("%(name)s is now a verified resident.", name=membership.user.display_name)
@@ -84,7 +83,7 @@ def verify(slug, membership_id):
 @bp.post("/v/<slug>/requests/<int:membership_id>/refuse")
 def refuse(slug, membership_id):
     venue = _venue(slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     membership = _request(venue, membership_id)
     form = RefuseForm(prefix=f"r{membership.id}")
     if not form.validate_on_submit():
@@ -97,7 +96,7 @@ def refuse(slug, membership_id):
 @bp.post("/v/<slug>/voting-rule")
 def voting_rule(slug):
     venue = _venue(slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     form = VotingRuleForm()
     if not form.validate_on_submit():
         return _requests_page(venue, rule_form=form, status=422)
@@ -126,7 +125,7 @@ def join_with_code():
 @bp.get("/v/<slug>/invite")
 def invite(slug):
     venue = _venue(slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     join_url = url_for("verification.join_with_code", code=venue.invite_code, _external=True) if venue.invite_code else None
     return render("verification/invite.html", venue=venue, join_url=join_url)
 
@@ -134,7 +133,7 @@ def invite(slug):
 @bp.post("/v/<slug>/invite/rotate")
 def rotate(slug):
     venue = _venue(slug)
-    permissions.require(permissions.can_moderate(current_user, venue))
+    require(permissions.can_moderate(current_user, venue))
     had_code = bool(venue.invite_code)
     memberships.rotate_code(venue, current_user)
     if had_code:

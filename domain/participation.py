@@ -9,8 +9,7 @@ import math
 
 from peewee import JOIN, IntegrityError, fn
 
-import audit
-import workflow
+from domain import audit, workflow
 from models import Comment, Flag, Follow, Issue, Notification, Support, User, db, utcnow
 
 COMMENTS_PER_PAGE = 50  # top-level comments on one page of a thread; replies go with their parent

@@ -5,7 +5,7 @@ writes the Event the timeline and the ledger read, and notifies the issue's foll
 """
 import datetime
 
-import search
+from domain import search
 from models import (
     ISSUE_STATES,
     Assignment,

@@ -571,7 +571,7 @@ def _later(rng, now, start, days):
 
 def _move(rng, now, issue, final, when, people):
     """Take a raised issue along the workflow to `final`, each step a few days after the last."""
-    import workflow
+    from domain import workflow
 
     moderator, admin, category, department = people
     for step in DEMO_PATHS[final]:
@@ -606,7 +606,7 @@ def _issues(rng, now):
     Issues are raised and moved through workflow.py, back-dated, so their timelines hold real
     Events; supports, comments and follows are inserted directly and the counters set to match.
     """
-    import workflow
+    from domain import workflow
 
     users = {u.id: u for u in User.select()}
     admin = next(u for u in users.values() if u.username == "admin")
@@ -807,7 +807,7 @@ def load_demo(reset=False):
         DepartmentStaff.create(department=departments[WATER_DEPARTMENT], user=user_ids["staff"])
         _issues(rng, now)
 
-        import demo_agenda  # meetings, votes and outcomes; it needs the people and venues above
+        from domain import demo_agenda  # meetings, votes and outcomes; it needs the people and venues above
 
         demo_agenda.load(now)
 

@@ -8,10 +8,7 @@ passed, were rejected and had no quorum. Its invite code is DEMO_INVITE_CODE.
 """
 from datetime import timedelta
 
-import deliberation
-import participation
-import timefmt
-import workflow
+from domain import deliberation, participation, timefmt, workflow
 from models import (
     Category,
     Department,

@@ -7,9 +7,7 @@ an early close and the fixing of the result on one item wait for each other), th
 """
 from peewee import fn
 
-import audit
-import voting
-import workflow
+from domain import audit, voting, workflow
 from models import (
     AgendaItem,
     Assignment,

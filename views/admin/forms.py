@@ -18,7 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-import labels
+from domain import labels
 from forms import PHONE_RULE, username_field
 from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue
 

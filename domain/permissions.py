@@ -1,9 +1,7 @@
-"""Who may do what: every permission rule of the site, checked in views through `require`."""
-from functools import wraps
+"""Who may do what: every permission rule of the site, one function per act.
 
-from flask import abort
+Views ask through `views.require`; templates call the same functions."""
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from models import Membership, User
 
@@ -121,27 +119,6 @@ def can_see_issue(user, issue):
     if user and user.is_authenticated and issue.author_id == user.id:
         return True
     return can_moderate(user, issue.venue_id)
-
-
-def require(allowed):
-    """Abort with 403 unless `allowed` is true (401 redirect to login for visitors)."""
-    if not current_user.is_authenticated:
-        from app import login_manager
-
-        abort(login_manager.unauthorized())
-    if not allowed:
-        abort(403)
-
-
-def admin_required(view):
-    """Decorator: only site admins."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        require(is_admin(current_user))
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def navigation(user):

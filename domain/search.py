@@ -84,12 +84,15 @@ def index(issue):
 
 
 def reindex_all():
-    """Rebuild the whole index from the issue table (after the tokenizer changes)."""
+    """Rebuild the whole index from the issue table (after the tokenizer changes); returns the count."""
+    count = 0
     with db.atomic():
         db.execute_sql("DELETE FROM issue_fts" if _sqlite() else "DELETE FROM issue_search")
         sql = index_sql(db.obj)
         for issue in Issue.select(Issue.id, Issue.title, Issue.body).order_by(Issue.id).iterator():
             db.execute_sql(sql, (issue.id, *document(issue.title, issue.body)))
+            count += 1
+    return count
 
 
 def matching(query, text, any_word=False):

@@ -3,21 +3,15 @@ departments and categories, and read the audit trail. Site admins only; every ch
 """
 import contextlib
 import datetime
-import os
-import re
 
-import click
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, IntegrityError, fn
 from playhouse.flask_utils import get_object_or_404
 
-import admin_forms
-import audit
-import labels
-import memberships
-import timefmt
+from domain import audit, labels, memberships, timefmt
+from domain.permissions import is_admin, is_last_admin
 from models import (
     REGION_KINDS,
     AuditLog,
@@ -33,8 +27,8 @@ from models import (
     db,
     utcnow,
 )
-from permissions import is_admin, is_last_admin, require
-from views import id_arg, render, safe_next, see_other
+from views import Page, id_arg, render, require, safe_next, see_other
+from views.admin import forms as admin_forms
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 
@@ -53,28 +47,6 @@ def audit_helpers():
         "field_label": audit.field_label,
         "label_choices": labels.choices,
     }
-
-
-class Page:
-    """One page of a query; fetches one row more than it shows to know whether another follows."""
-
-    def __init__(self, query, per_page=None):
-        self.per_page = per_page or current_app.config["PAGE_SIZE"]
-        try:
-            self.number = min(max(int(request.args.get("page", 1)), 1), 100_000)
-        except ValueError:
-            self.number = 1
-        rows = list(query.limit(self.per_page + 1).offset((self.number - 1) * self.per_page))
-        self.items = rows[: self.per_page]
-        self.has_next = len(rows) > self.per_page
-        self.has_prev = self.number > 1
-
-    def url(self, number):
-        # The query string is the visitor's: it must not override the route's own arguments or
-        # reach url_for's options (_external, _anchor, …).
-        args = {k: v for k, v in request.args.items() if not k.startswith("_")}
-        args.update(request.view_args or {}, page=number)
-        return url_for(request.endpoint, **args)
 
 
 def form_status(form):
@@ -269,7 +241,7 @@ def venues():
     if region_id:
         query = query.where((Venue.region == region_id) | (Region.parent == region_id))
     return render(
-        "admin/venues.html", listing=Page(query, 50), q=q, kind=kind, state=state, region_id=region_id,
+        "admin/venues.html", listing=Page(query, size=50), q=q, kind=kind, state=state, region_id=region_id,
         states=VENUE_STATES,
     )
 
@@ -905,66 +877,8 @@ def audit_log():
     if actor_name:
         actor = User.get_or_none(User.username == actor_name)
         query = query.where(AuditLog.actor == (actor.id if actor else 0))
-    page = Page(query, 50)
+    page = Page(query, size=50)
     return render(
         "admin/audit.html", listing=page, names=AuditNames(page.items), action=action, object_type=object_type,
         object_id=object_id, actor_name=actor_name, actions=audit.ACTIONS, object_types=audit.OBJECT_TYPES,
     )
-
-
-# Command line -----------------------------------------------------------------------------------
-
-PASSWORD_ENV = "YISHI_ADMIN_PASSWORD"
-
-
-def create_admin(username, password, display_name=None):
-    """Create site admin `username`, or make the existing account an admin with this password.
-
-    Returns (user, created). Raises ValueError with a message for a bad username or password.
-    """
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,40}", username or ""):
-        raise ValueError("A username has 3 to 40 letters, digits, dots, dashes or underscores.")
-    if len(password or "") < 8 or len(password) > 128:
-        raise ValueError("A password has 8 to 128 characters.")
-    display_name = (display_name or "").strip()[:40]
-    with db.atomic():
-        user = User.get_or_none(User.username == username)
-        created = user is None
-        before = None if created else audit.snapshot(user)
-        if created:
-            user = User(username=username, display_name=display_name or username)
-        elif display_name:
-            user.display_name = display_name
-        user.set_password(password)
-        user.is_admin = True
-        user.active = True
-        user.must_change_password = False
-        user.save()
-        audit.record(None, "user.create" if created else "user.grant_admin", user, before,
-                     audit.snapshot(user), note="flask create-admin")
-    return user, created
-
-
-@bp.cli.command("create-admin")
-@click.argument("username")
-@click.option("--display-name", help="The name shown on the site (default: the username).")
-def create_admin_command(username, display_name):
-    """Create a site admin (or make an existing account one).
-
-    The password comes from the YISHI_ADMIN_PASSWORD environment variable, or is asked for.
-    """
-    password = os.environ.get(PASSWORD_ENV) or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
-    )
-    opened = db.connect(reuse_if_open=True)
-    try:
-        user, created = create_admin(username, password, display_name)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        if opened and not db.is_closed():
-            db.close()
-    if created:
-        click.echo(f"Created site admin {user.username}. Log in at /login.")
-    else:
-        click.echo(f"{user.username} exists: it is now a site admin, active, with the password given.")

@@ -8,7 +8,7 @@ import secrets
 
 from peewee import IntegrityError
 
-import audit
+from domain import audit
 from models import MEMBERSHIP_STATES, ROLES, Membership, Notification, User, Venue, db, utcnow
 
 

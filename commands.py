@@ -1,0 +1,167 @@
+"""The command line: `flask db`, `flask seed-demo`, `flask create-admin`, `flask search`, `flask translate`."""
+import os
+import subprocess
+import sys
+
+import click
+
+import models
+from models import db
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PASSWORD_ENV = "YISHI_ADMIN_PASSWORD"
+
+
+def register(app):
+    for command in (db_group, seed_demo, create_admin, search_group, translate):
+        app.cli.add_command(command)
+
+
+def runner():
+    from playhouse.migrations import Runner
+
+    return Runner(db.obj, directory=os.path.join(HERE, "migrations"))
+
+
+@click.group("db")
+def db_group():
+    """Database migrations."""
+
+
+@db_group.command("upgrade")
+def db_upgrade():
+    """Apply every pending migration."""
+    with db.connection_context():
+        applied = runner().up()
+    click.echo("\n".join(f"applied: {name}" for name in applied) or "database is up to date")
+
+
+@db_group.command("status")
+def db_status():
+    """List migrations, marking the applied ones."""
+    with db.connection_context():
+        for migration in runner().status():
+            click.echo(f"[{'x' if migration.applied else ' '}] {migration.name}")
+
+
+@db_group.command("generate")
+@click.argument("name")
+def db_generate(name):
+    """Write a migration from the difference between the database and models.py."""
+    from playhouse.migrations import template
+    from playhouse.schema_diff import diff_models
+
+    with db.connection_context():
+        diff = diff_models(db.obj, models.MODELS)
+    if not diff:
+        click.echo("schema matches models.py")
+        return
+    click.echo(runner().create(name, body=template(diff)))
+
+
+@click.command("seed-demo")
+@click.option("--reset", is_flag=True, help="Delete all data first.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when data exists.")
+def seed_demo(reset, if_empty):
+    """Load the Zhijiang demo data and print the demo logins."""
+    from domain import demo
+
+    with db.connection_context():
+        try:
+            logins = demo.load_demo(reset=reset)
+        except demo.DemoDataExists as exc:
+            if if_empty:
+                click.echo(
+                    "The database has data already; demo data not loaded. If it was seeded, "
+                    f"log in as {', '.join(demo.DEMO_USERNAMES)} with password {demo.DEMO_PASSWORD}."
+                )
+                return
+            raise click.ClickException(
+                "The database is not empty. Use --reset to delete everything and reload."
+            ) from exc
+    click.echo("Demo logins (username / password):")
+    for username, password, role in logins:
+        click.echo(f"  {username:<12} {password:<12} {role}")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--display-name", help="The name shown on the site (default: the username).")
+def create_admin(username, display_name):
+    """Create a site admin (or make an existing account one).
+
+    The password comes from the YISHI_ADMIN_PASSWORD environment variable, or is asked for.
+    """
+    from domain import accounts
+
+    password = os.environ.get(PASSWORD_ENV) or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    with db.connection_context():
+        try:
+            user, created = accounts.create_admin(username, password, display_name)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if created:
+        click.echo(f"Created site admin {user.username}. Log in at /login.")
+    else:
+        click.echo(f"{user.username} exists: it is now a site admin, active, with the password given.")
+
+
+@click.group("search")
+def search_group():
+    """The full-text index of issues."""
+
+
+@search_group.command("reindex")
+def search_reindex():
+    """Rebuild the index from the issues (after the tokenizer changes)."""
+    from domain import search
+
+    with db.connection_context():
+        count = search.reindex_all()
+    click.echo(f"indexed {count} issues")
+
+
+@click.group("translate")
+def translate():
+    """Extract, update and compile the message catalogues."""
+
+
+def pybabel(*args):
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=HERE)
+
+
+@translate.command("extract")
+def extract():
+    """Extract messages into messages.pot."""
+    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "ngettext:1,2",
+            "--no-location", "--sort-output", "-o", "messages.pot", ".")
+
+
+@translate.command("update")
+def update():
+    """Extract, then merge new messages into each catalogue."""
+    extract.callback()
+    pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching",
+            "--ignore-obsolete")
+    fill_english_catalogue(os.path.join(HERE, "translations", "en", "LC_MESSAGES", "messages.po"))
+
+
+@translate.command("compile")
+def compile_():
+    """Compile the catalogues for use."""
+    pybabel("compile", "-d", "translations", "--statistics")
+
+
+def fill_english_catalogue(path):
+    """The msgids are English: the en catalogue translates each to itself, so it is complete."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(path, "rb") as fh:
+        catalog = read_po(fh, locale="en")
+    for message in catalog:
+        if message.id and not any(message.string if isinstance(message.string, tuple) else [message.string]):
+            message.string = message.id
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, omit_header=False, sort_output=True, width=100)
