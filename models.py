@@ -74,6 +74,10 @@ VOTE_RULES = ("majority", "two_thirds")
 QUORUM_KINDS = ("count", "percent")
 VOTE_RESULTS = ("passed", "rejected", "no_quorum")
 RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
+ASSIGNMENT_ROLES = ("lead", "co")
+ASSIGNMENT_STATES = ("assigned", "signed", "answered", "returned", "withdrawn")
+ACTIVE_ASSIGNMENT_STATES = ("assigned", "signed")
+ANSWER_GRADES = ("A", "B", "C", "D")
 FLAG_REASONS = ("abuse", "spam", "off_topic")
 
 
@@ -496,28 +500,72 @@ class Vote(BaseModel):
 
 
 class Assignment(BaseModel):
-    """Routing of an issue to a handling department (交办), with its due date and answer."""
+    """Routing of an issue to a handling department (交办), with its due date and answer.
+
+    One row per department per routing: the lead (主办) answers for all, co-handling departments
+    (协办) send it their opinion. A row leaves the active states when it is answered, returned
+    (退回) or withdrawn (the issue was routed elsewhere); a reopened issue gets a new row.
+    """
 
     issue = ForeignKeyField(Issue, backref="assignments", on_delete="CASCADE")
     department = ForeignKeyField(Department, backref="assignments", on_delete="RESTRICT")
     assigned_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    role = CharField(max_length=4, default="lead")  # ASSIGNMENT_ROLES
+    state = CharField(max_length=10, default="assigned")  # ASSIGNMENT_STATES
     due_on = DateField()
+    due_provisional = BooleanField(default=False)  # counted past the official calendar's last year
+    sign_due_on = DateField(null=True)
+    signed_at = DateTimeField(null=True)
+    signed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     response = TextField(default="")
+    answer_kind = CharField(max_length=10, default="")  # resolved | explained | opinion
+    grade = CharField(max_length=1, default="")  # ANSWER_GRADES
+    answered_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     responded_at = DateTimeField(null=True)
+    return_reason = TextField(default="")
+    extension_state = CharField(max_length=10, default="")  # requested | granted | refused
+    extension_until = DateField(null=True)
+    extension_reason = TextField(default="")
+    urge_count = IntegerField(default=0)
+    closed_at = DateTimeField(null=True)  # answered, returned or withdrawn
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("department", "due_on"), False),)
+        indexes = (
+            (("department", "due_on"), False),
+            (("department", "state", "due_on"), False),
+            (("issue", "state"), False),
+        )
+
+    @property
+    def active(self):
+        return self.state in ACTIVE_ASSIGNMENT_STATES
 
 
 class Feedback(BaseModel):
-    """The resident's satisfaction rating (满意度评价) of how an issue was handled."""
+    """The resident's satisfaction rating (满意度评价) of how an issue was handled, one per round
+    (the first answer, and the second after a dissatisfied rating reopened the issue)."""
 
     issue = ForeignKeyField(Issue, backref="feedback", on_delete="CASCADE")
     user = ForeignKeyField(User, on_delete="CASCADE")
     rating = CharField(max_length=20)
     comment = TextField(default="")
+    round = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("issue", "round"), True),)
+
+
+class Reminder(BaseModel):
+    """That `user` was reminded of `assignment` on `sent_on`: at most one reminder a day each."""
+
+    assignment = ForeignKeyField(Assignment, on_delete="CASCADE", backref="+")
+    user = ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    sent_on = DateField()
+
+    class Meta:
+        indexes = ((("assignment", "user", "sent_on"), True),)
 
 
 class Report(BaseModel):
@@ -611,5 +659,5 @@ class AuditLog(BaseModel):
 MODELS = [
     Region, Venue, User, Membership, DeputyGroup, DeputyGroupMember, Department,
     DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem, Vote,
-    Assignment, Feedback, Report, ReportItem, Notification, Event, Flag, AuditLog,
+    Assignment, Feedback, Reminder, Report, ReportItem, Notification, Event, Flag, AuditLog,
 ]

@@ -59,6 +59,12 @@ ACTIONS = {
     "comment.restore": _l("Comment restored"),
     "comment.dismiss": _l("Reports on a comment dismissed"),
     "agenda_item.close_early": _l("Vote closed early"),
+    "issue.assign": _l("Issue assigned to a department"),
+    "issue.escalate": _l("Issue escalated to a higher level"),
+    "issue.answer": _l("Department answered"),
+    "issue.return": _l("Department returned an issue"),
+    "issue.extension": _l("Extension decided"),
+    "issue.rate": _l("Handling rated"),
 }
 
 OBJECT_TYPES = {
@@ -117,6 +123,13 @@ FIELD_LABELS = {
     "invite_code": _l("Invite code"),
     "closes_at": _l("Voting closes"),
     "close_reason": _l("Why the vote closed early"),
+    "co": _l("Co-handling departments"),
+    "due_on": _l("Due"),
+    "grade": _l("Answer grade"),
+    "rating": _l("Rating"),
+    "round": _l("Round"),
+    "granted": _l("Granted"),
+    "until": _l("New due date"),
 }
 
 

@@ -136,3 +136,43 @@ def navigation(user):
         links.append(("auth.profile", _l("My profile")))
         links.append(("verification.join_with_code", _l("Invite code")))
     return links
+
+
+# Handling: assignments, answers, ratings ----------------------------------------------------------
+
+def can_assign(user, issue):
+    """Who routes an issue to departments, escalates it and decides extensions: the venue's
+    councillors and deputies, and admins."""
+    return is_admin(user) or has_any_venue_role(user, issue.venue_id, ("councillor", "deputy"))
+
+
+def is_staff_of(user, department_id):
+    from models import DepartmentStaff
+
+    if not (user and user.is_authenticated):
+        return False
+    return (
+        DepartmentStaff.select()
+        .where((DepartmentStaff.user == user.id) & (DepartmentStaff.department == department_id))
+        .exists()
+    )
+
+
+def can_handle(user, assignment):
+    """A department acts only on its own items: its staff sign, answer, return and ask for time."""
+    return is_staff_of(user, assignment.department_id)
+
+
+def can_urge(user, issue):
+    """The venue's councillors and deputies, and admins, urge an overdue item."""
+    return can_assign(user, issue)
+
+
+def can_rate(user, issue):
+    """The author rates how their issue was handled; for an issue recorded on a resident's behalf,
+    the councillor or deputy who recorded it."""
+    if not (user and user.is_authenticated):
+        return False
+    rater = issue.author_id if issue.author_id is not None else issue.recorded_by_id
+    return rater == user.id
+

@@ -35,6 +35,10 @@ TRANSITIONS = {
     ("deliberating", "assigned"): MODERATORS | {"deputy"},
     ("deliberating", "resolved"): MODERATORS,  # residents decided and it is done
     ("deliberating", "closed"): MODERATORS,  # the vote rejected it
+    # Returned by the department or escalated, to be routed again: only through domain/handling.py,
+    # which checks who may.
+    ("assigned", "accepted"): frozenset(),
+    ("in_progress", "accepted"): frozenset(),
     ("assigned", "in_progress"): HANDLERS,
     ("assigned", "resolved"): HANDLERS,
     ("assigned", "explained"): HANDLERS,

@@ -1,0 +1,541 @@
+"""The closed loop after triage (引导·交办·办理·反馈): classify and escalate, assign to departments,
+sign for, answer, return, extend, urge, rate, and close what nobody rated.
+
+Each act is one function that checks its permission (domain/permissions.py), changes the rows in
+one transaction, writes the issue's Event, tells whoever must act next, and audits it. Due dates
+count working days (domain/workdays.py). `today` and `now` may be passed for tests and demo data.
+"""
+import datetime
+
+from peewee import IntegrityError
+
+from domain import audit, permissions, workdays, workflow
+from models import (
+    ACTIVE_ASSIGNMENT_STATES,
+    ANSWER_GRADES,
+    RATINGS,
+    Assignment,
+    Department,
+    DepartmentStaff,
+    Feedback,
+    Issue,
+    Membership,
+    Notification,
+    Region,
+    Reminder,
+    db,
+    utcnow,
+)
+
+DEFAULT_TIME_LIMIT = 15  # working days, when the issue has no category
+SIGN_WITHIN = 1  # working days to sign for an assignment (签收)
+RETURN_WITHIN = 3  # working days in which a department may return an item outside its remit
+REMIND_BEFORE = 2  # working days before the due date when reminders start
+AUTO_CLOSE_AFTER = datetime.timedelta(days=15)  # an answer nobody rated closes after this
+# Which grades fit which answer: A solved or basically solved, B being solved or planned,
+# C cannot be solved now (reasons stated), D kept for reference.
+GRADES = {"resolved": ("A", "B"), "explained": ("B", "C", "D")}
+
+
+class HandlingError(Exception):
+    """An act that the rules do not allow now; `code` says which rule, for the page to explain."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+class NotAllowed(HandlingError):
+    """The person may not do this (a 403 for the views)."""
+
+    def __init__(self):
+        super().__init__("not_allowed")
+
+
+def _allow(allowed):
+    if not allowed:
+        raise NotAllowed()
+
+
+def _today(now):
+    return (now or utcnow()).date()
+
+
+# Where an issue goes --------------------------------------------------------------------------
+
+def region_at(venue, level):
+    """The region of `venue`'s branch of the tree at `level` (village, town or city), or None."""
+    region = Region.get_by_id(venue.region_id)
+    for node in [region, *reversed(region.ancestors())]:
+        if node.level == level:
+            return node
+    return None
+
+
+def departments_for(issue, level=None):
+    """The departments that may handle `issue` at `level` (its own by default): those of that level
+    in the issue's own village, town or the city."""
+    level = level or issue.level
+    region = region_at(issue.venue, level)
+    if region is None:
+        return Department.select().where(Department.id.is_null())
+    return (
+        Department.select()
+        .where((Department.level == level) & (Department.region == region) & ~Department.archived)
+        .order_by(Department.name)
+    )
+
+
+def default_department(issue):
+    """The category's department for the issue's level, when it serves the issue's region."""
+    if issue.category is None:
+        return None
+    department = issue.category.department_for(issue.level)
+    if department is None:
+        return None
+    return department if departments_for(issue).where(Department.id == department.id).exists() else None
+
+
+def due_date(issue, start):
+    """(due date, provisional): the category's time limit in working days after `start`."""
+    days = issue.category.time_limit_days if issue.category_id else DEFAULT_TIME_LIMIT
+    return workdays.add_workdays(start, days or DEFAULT_TIME_LIMIT)
+
+
+def classify(issue, actor, category, level, note=""):
+    """Set the category and the level that must handle `issue` (分类·定级)."""
+    _allow(permissions.can_assign(actor, issue))
+    if level not in workflow.LEVELS:
+        raise HandlingError("level")
+    with db.atomic():
+        before = {"category": issue.category_id, "level": issue.level}
+        issue.category = category
+        issue.level = level
+        issue.updated_at = utcnow()
+        issue.save(only=[Issue.category, Issue.level, Issue.updated_at])
+        workflow.record(issue, "classified", actor, note, category=category.id if category else None,
+                        level=level, before=before)
+
+
+def escalate(issue, actor, reason, now=None):
+    """Move `issue` up a level (village → town → city) with a recorded reason. An issue already
+    assigned is taken back from its departments to be routed at the new level."""
+    _allow(permissions.can_assign(actor, issue))
+    reason = (reason or "").strip()
+    if not reason:
+        raise HandlingError("reason_required")
+    higher = workflow.next_level(issue.level)
+    if higher is None:
+        raise HandlingError("top_level")
+    if issue.status not in ("accepted", "deliberating", "assigned", "in_progress"):
+        raise HandlingError("status")
+    now = now or utcnow()
+    with db.atomic():
+        was = issue.level
+        issue.level = higher
+        issue.updated_at = now
+        issue.save(only=[Issue.level, Issue.updated_at])
+        workflow.record(issue, "escalated", actor, reason, at=now, from_level=was, to_level=higher)
+        if issue.status in ("assigned", "in_progress"):
+            _withdraw(issue, now)
+            workflow.transition(issue, "accepted", actor, reason, check=False, at=now, escalated=True)
+        audit.record(actor, "issue.escalate", issue, {"level": was}, {"level": higher}, note=reason)
+
+
+def _withdraw(issue, now):
+    Assignment.update(state="withdrawn", closed_at=now).where(
+        (Assignment.issue == issue.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+    ).execute()
+    issue.due_on = None
+    issue.save(only=[Issue.due_on])
+
+
+# Assignment (交办) ----------------------------------------------------------------------------
+
+def staff_of(department_ids):
+    """The user ids of the staff of `department_ids`."""
+    return [
+        row.user_id for row in DepartmentStaff.select(DepartmentStaff.user)
+        .where(DepartmentStaff.department.in_(list(department_ids)))
+    ]
+
+
+def _notify(user_ids, kind, issue, actor, at=None, **data):
+    actor_id = actor.id if actor is not None else None
+    rows = [
+        {"user": uid, "kind": kind, "issue": issue.id, "actor": actor_id, "data": data or None,
+         "created_at": at or utcnow()}
+        for uid in dict.fromkeys(user_ids) if uid != actor_id
+    ]
+    if rows:
+        Notification.insert_many(rows).execute()
+    return len(rows)
+
+
+def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True):
+    """Route `issue` to `lead` (主办) and optional co-handling departments (协办) with a due date.
+
+    The due date defaults to the category's time limit in working days; signing is due within one
+    working day. The departments' staff are told. `check=False` is for a passed vote's outcome,
+    whose publisher was checked by the deliberation rules.
+    """
+    if check:
+        _allow(permissions.can_assign(actor, issue))
+    if issue.status not in ("accepted", "deliberating"):
+        raise HandlingError("status")
+    co = [d for d in dict.fromkeys(co) if d.id != lead.id]
+    allowed = {d.id for d in departments_for(issue)}
+    if check and any(d.id not in allowed for d in (lead, *co)):
+        raise HandlingError("department")
+    now = now or utcnow()
+    today = now.date()
+    provisional = False
+    if due_on is None:
+        due_on, certain = due_date(issue, today)
+        provisional = not certain
+    elif due_on < today:
+        raise HandlingError("due_in_past")
+    sign_due_on, _certain = workdays.add_workdays(today, SIGN_WITHIN)
+    with db.atomic():
+        rows = [
+            Assignment.create(
+                issue=issue, department=department, assigned_by=actor, role=role, due_on=due_on,
+                due_provisional=provisional, sign_due_on=sign_due_on, created_at=now,
+            )
+            for department, role in [(lead, "lead"), *((d, "co") for d in co)]
+        ]
+        issue.due_on = due_on
+        issue.save(only=[Issue.due_on])
+        workflow.transition(issue, "assigned", actor, note, check=False, at=now, department=lead.id,
+                            co=[d.id for d in co], due_on=due_on.isoformat())
+        _notify(staff_of([a.department_id for a in rows]), "assigned", issue, actor, at=now,
+                due_on=due_on.isoformat())
+        audit.record(actor, "issue.assign", issue, None,
+                     {"department": lead.id, "co": [d.id for d in co], "due_on": due_on.isoformat()})
+    return rows[0]
+
+
+def current(issue):
+    """The issue's active assignments, the lead first."""
+    return list(
+        Assignment.select(Assignment, Department).join(Department)
+        .where((Assignment.issue == issue.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+        .order_by(Assignment.role.desc(), Assignment.id)  # "lead" sorts after "co": descending
+    )
+
+
+def lead_of(issue):
+    """The active lead assignment of `issue`, or None."""
+    return (
+        Assignment.select().where(
+            (Assignment.issue == issue.id) & (Assignment.role == "lead")
+            & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+        ).order_by(Assignment.id.desc()).first()
+    )
+
+
+# Handling (办理), by the department's staff ----------------------------------------------------
+
+def _own_active(assignment, actor):
+    _allow(permissions.can_handle(actor, assignment))
+    if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
+        raise HandlingError("closed")
+
+
+def sign(assignment, actor, now=None):
+    """Sign for an assignment (签收). Late when after its signing date; the lead's signing moves
+    the issue to in progress."""
+    _own_active(assignment, actor)
+    if assignment.state == "signed":
+        raise HandlingError("signed")
+    now = now or utcnow()
+    late = assignment.sign_due_on is not None and now.date() > assignment.sign_due_on
+    with db.atomic():
+        assignment.state = "signed"
+        assignment.signed_at = now
+        assignment.signed_by = actor
+        assignment.save(only=[Assignment.state, Assignment.signed_at, Assignment.signed_by])
+        issue = assignment.issue
+        workflow.record(issue, "signed", actor, at=now, department=assignment.department_id,
+                        late=late, role=assignment.role)
+        if assignment.role == "lead" and issue.status == "assigned":
+            workflow.transition(issue, "in_progress", actor, check=False, at=now)
+    return late
+
+
+def progress(assignment, actor, note, public=True, now=None):
+    """A progress note by the handling department; internal notes are for the people involved."""
+    _own_active(assignment, actor)
+    note = (note or "").strip()
+    if not note:
+        raise HandlingError("text_required")
+    return workflow.record(assignment.issue, "progress", actor, note, at=now,
+                           department=assignment.department_id, public=bool(public))
+
+
+def answer(assignment, actor, kind, text, grade, now=None):
+    """The lead department's public answer (答复): resolved (已办结) or explained (已解释), graded
+    A–D. Signing is implied when the department answers at once."""
+    _own_active(assignment, actor)
+    if assignment.role != "lead":
+        raise HandlingError("lead_only")
+    text = (text or "").strip()
+    if kind not in GRADES:
+        raise HandlingError("kind")
+    if not text:
+        raise HandlingError("text_required")
+    if grade not in ANSWER_GRADES or grade not in GRADES[kind]:
+        raise HandlingError("grade")
+    now = now or utcnow()
+    with db.atomic():
+        if assignment.state == "assigned":
+            sign(assignment, actor, now)
+        issue = Issue.get_by_id(assignment.issue_id)
+        assignment.state = "answered"
+        assignment.answer_kind = kind
+        assignment.grade = grade
+        assignment.response = text
+        assignment.answered_by = actor
+        assignment.responded_at = assignment.closed_at = now
+        assignment.save()
+        # Co-handling departments that sent nothing are done too: the lead answered for all.
+        Assignment.update(state="withdrawn", closed_at=now).where(
+            (Assignment.issue == issue.id) & (Assignment.role == "co")
+            & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+        ).execute()
+        workflow.transition(issue, kind, actor, text, check=False, at=now,
+                            department=assignment.department_id, grade=grade)
+        workflow.notify_author(issue, "status", actor, from_status="in_progress", to_status=kind)
+        audit.record(actor, "issue.answer", issue, None, {"kind": kind, "grade": grade})
+    return assignment
+
+
+def send_opinion(assignment, actor, text, now=None):
+    """A co-handling department's opinion, sent to the lead, which answers for all."""
+    _own_active(assignment, actor)
+    if assignment.role != "co":
+        raise HandlingError("co_only")
+    text = (text or "").strip()
+    if not text:
+        raise HandlingError("text_required")
+    now = now or utcnow()
+    with db.atomic():
+        assignment.state = "answered"
+        assignment.answer_kind = "opinion"
+        assignment.response = text
+        assignment.answered_by = actor
+        assignment.responded_at = assignment.closed_at = now
+        if assignment.signed_at is None:
+            assignment.signed_at, assignment.signed_by = now, actor
+        assignment.save()
+        issue = assignment.issue
+        workflow.record(issue, "opinion", actor, text, at=now, department=assignment.department_id,
+                        public=False)
+        lead = lead_of(issue)
+        if lead is not None:
+            _notify(staff_of([lead.department_id]), "opinion", issue, actor, at=now)
+    return assignment
+
+
+def return_(assignment, actor, reason, now=None):
+    """Send an item outside the department's remit back (退回), within three working days of its
+    assignment. A returned lead sends the issue back to the assigning side to route again."""
+    _own_active(assignment, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise HandlingError("reason_required")
+    now = now or utcnow()
+    deadline, _certain = workdays.add_workdays(assignment.created_at.date(), RETURN_WITHIN)
+    if now.date() > deadline:
+        raise HandlingError("too_late")
+    with db.atomic():
+        assignment.state = "returned"
+        assignment.return_reason = reason
+        assignment.closed_at = now
+        assignment.save(only=[Assignment.state, Assignment.return_reason, Assignment.closed_at])
+        issue = Issue.get_by_id(assignment.issue_id)
+        workflow.record(issue, "returned", actor, reason, at=now, department=assignment.department_id,
+                        role=assignment.role)
+        if assignment.role == "lead":
+            _withdraw(issue, now)
+            workflow.transition(issue, "accepted", actor, reason, check=False, at=now, returned=True)
+        if assignment.assigned_by_id is not None:
+            _notify([assignment.assigned_by_id], "returned", issue, actor, at=now)
+        audit.record(actor, "issue.return", issue, None, {"department": assignment.department_id},
+                     note=reason)
+    return assignment
+
+
+def request_extension(assignment, actor, until, reason, now=None):
+    """Ask for more time (延期) with a reason and a new date; the assigning side decides."""
+    _own_active(assignment, actor)
+    if assignment.role != "lead":
+        raise HandlingError("lead_only")
+    reason = (reason or "").strip()
+    if not reason:
+        raise HandlingError("reason_required")
+    if until is None or until <= assignment.due_on:
+        raise HandlingError("date")
+    if assignment.extension_state == "requested":
+        raise HandlingError("pending")
+    with db.atomic():
+        assignment.extension_state = "requested"
+        assignment.extension_until = until
+        assignment.extension_reason = reason
+        assignment.save(only=[Assignment.extension_state, Assignment.extension_until,
+                              Assignment.extension_reason])
+        issue = assignment.issue
+        workflow.record(issue, "extension_requested", actor, reason, at=now,
+                        department=assignment.department_id, until=until.isoformat())
+        if assignment.assigned_by_id is not None:
+            _notify([assignment.assigned_by_id], "extension_requested", issue, actor, at=now)
+
+
+def decide_extension(assignment, actor, grant, note="", now=None):
+    """Grant (the due date moves) or refuse a requested extension."""
+    issue = Issue.get_by_id(assignment.issue_id)
+    _allow(permissions.can_assign(actor, issue))
+    if assignment.extension_state != "requested" or not assignment.active:
+        raise HandlingError("no_request")
+    with db.atomic():
+        assignment.extension_state = "granted" if grant else "refused"
+        fields = [Assignment.extension_state]
+        if grant:
+            assignment.due_on = assignment.extension_until
+            assignment.due_provisional = not workdays.is_workday(assignment.due_on)[1]
+            fields += [Assignment.due_on, Assignment.due_provisional]
+            issue.due_on = assignment.due_on
+            issue.save(only=[Issue.due_on])
+        assignment.save(only=fields)
+        workflow.record(issue, "extension_granted" if grant else "extension_refused", actor, note,
+                        at=now, department=assignment.department_id,
+                        until=assignment.extension_until.isoformat())
+        _notify(staff_of([assignment.department_id]),
+                "extension_granted" if grant else "extension_refused", issue, actor, at=now)
+        audit.record(actor, "issue.extension", issue, None,
+                     {"granted": bool(grant), "until": assignment.extension_until.isoformat()}, note=note)
+
+
+def is_overdue(assignment, today=None):
+    """Still open past its due date."""
+    return assignment.active and assignment.due_on < (today or datetime.date.today())
+
+
+def urge(assignment, actor, note="", now=None):
+    """Urge an overdue item (催办): recorded, counted per department, and its staff told."""
+    issue = Issue.get_by_id(assignment.issue_id)
+    _allow(permissions.can_urge(actor, issue))
+    now = now or utcnow()
+    if not is_overdue(assignment, now.date()):
+        raise HandlingError("not_overdue")
+    with db.atomic():
+        Assignment.update(urge_count=Assignment.urge_count + 1).where(
+            Assignment.id == assignment.id
+        ).execute()
+        assignment.urge_count += 1
+        workflow.record(issue, "urged", actor, note, at=now, department=assignment.department_id)
+        _notify(staff_of([assignment.department_id]), "urged", issue, actor, at=now)
+
+
+# Satisfaction (满意度评价) ---------------------------------------------------------------------
+
+def rate(issue, actor, rating, comment="", now=None):
+    """The author's (or recording councillor's) rating of an answered issue.
+
+    Dissatisfied the first time: the issue reopens to the same department with the comment.
+    Otherwise (or the second time) the issue closes, the rating on record.
+    """
+    _allow(permissions.can_rate(actor, issue))
+    if rating not in RATINGS:
+        raise HandlingError("rating")
+    if issue.status not in ("resolved", "explained"):
+        raise HandlingError("status")
+    comment = (comment or "").strip()
+    now = now or utcnow()
+    round_ = 2 if issue.reopened else 1
+    with db.atomic():
+        Feedback.create(issue=issue, user=actor, rating=rating, comment=comment, round=round_,
+                        created_at=now)
+        workflow.record(issue, "rated", actor, comment, at=now, rating=rating, round=round_)
+        if rating == "dissatisfied" and not issue.reopened:
+            answered = (
+                Assignment.select().where((Assignment.issue == issue.id) & (Assignment.role == "lead"))
+                .order_by(Assignment.id.desc()).first()
+            )
+            workflow.transition(issue, "in_progress", actor, comment, check=False, at=now)
+            if answered is not None:
+                due_on, certain = due_date(issue, now.date())
+                Assignment.create(
+                    issue=issue, department=answered.department_id, assigned_by=answered.assigned_by_id,
+                    role="lead", state="signed", signed_at=now, due_on=due_on, due_provisional=not certain,
+                    created_at=now,
+                )
+                issue.due_on = due_on
+                issue.save(only=[Issue.due_on])
+                _notify(staff_of([answered.department_id]), "reopened", issue, actor, at=now)
+        else:
+            workflow.transition(issue, "closed", actor, check=False, at=now)
+        audit.record(actor, "issue.rate", issue, None, {"rating": rating, "round": round_})
+
+
+def close_unrated(now=None):
+    """Close every answered issue nobody rated within 15 days; returns the issues closed."""
+    now = now or utcnow()
+    stale = (
+        Issue.select().where(
+            Issue.status.in_(("resolved", "explained")) & (Issue.updated_at <= now - AUTO_CLOSE_AFTER)
+        )
+    )
+    closed = []
+    for issue in stale:
+        with db.atomic():
+            workflow.transition(issue, "closed", None, "unrated", check=False, at=now, unrated=True)
+        closed.append(issue)
+    return closed
+
+
+# Reminders (跟踪提醒) --------------------------------------------------------------------------
+
+def councillors_of(venue_id):
+    return [
+        m.user_id for m in Membership.select(Membership.user).where(
+            (Membership.venue == venue_id) & (Membership.role == "councillor")
+            & (Membership.status == "verified")
+        )
+    ]
+
+
+def remind(now=None):
+    """Remind whoever holds an item due within two working days or overdue, at most once a day per
+    item and person; the venue's councillors hear of overdue items too. Safe to run every hour.
+
+    Returns [(assignment, user id, "due_soon" | "overdue")] for what was sent now.
+    """
+    now = now or utcnow()
+    today = now.date()
+    horizon, _certain = workdays.add_workdays(today, REMIND_BEFORE)
+    due = (
+        Assignment.select(Assignment, Issue).join(Issue)
+        .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & (Assignment.due_on <= horizon))
+        .order_by(Assignment.due_on, Assignment.id)
+    )
+    sent = []
+    for assignment in due:
+        kind = "overdue" if assignment.due_on < today else "due_soon"
+        people = staff_of([assignment.department_id])
+        if kind == "overdue":
+            people += councillors_of(assignment.issue.venue_id)
+        for user_id in dict.fromkeys(people):
+            try:
+                with db.atomic():
+                    # The unique (assignment, user, day) row is what makes a second run send nothing.
+                    Reminder.create(assignment=assignment.id, user=user_id, sent_on=today)
+                    Notification.create(
+                        user=user_id, kind=kind, issue=assignment.issue_id, created_at=now,
+                        data={"due_on": assignment.due_on.isoformat(), "department": assignment.department_id},
+                    )
+            except IntegrityError:
+                continue
+            sent.append((assignment, user_id, kind))
+    return sent
+

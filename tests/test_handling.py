@@ -1,0 +1,366 @@
+"""The closed loop's rules, without HTTP: assign, sign, answer, return, extend, urge, rate, escalate,
+close what nobody rated, and remind whoever holds an item."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+import models
+from domain import handling, workflow
+from domain.handling import HandlingError, NotAllowed
+from models import Assignment, Event, Feedback, Issue, Notification
+
+# Thursday 3 December 2026, 10:00 UTC: a working day in a year the official calendar covers.
+NOW = datetime(2026, 12, 3, 10, 0)
+
+
+class Loop:
+    """A city → town → village branch with a pavilion, departments at every level, and people."""
+
+    def __init__(self, make):
+        self.city = make.region("枝江市", kind="city")
+        self.town = make.region("马家店街道", kind="subdistrict", parent=self.city)
+        self.village = make.region("团结社区", kind="community", parent=self.town)
+        self.other_town = make.region("董市镇", kind="town", parent=self.city)
+        self.venue = make.venue("团结路议事亭", region=self.village, slug="tuanjie")
+        dept = models.Department.create
+        self.committee = dept(name="团结社区居民委员会", level="village", region=self.village)
+        self.office = dept(name="马家店街道办事处", level="town", region=self.town)
+        self.works = dept(name="马家店城建办", level="town", region=self.town)
+        self.elsewhere = dept(name="董市镇人民政府", level="town", region=self.other_town)
+        self.water = dept(name="市水利和湖泊局", level="city", region=self.city)
+        self.category = models.Category.create(
+            code="roads", name="道路", name_en="Roads", time_limit_days=10,
+            village_department=self.committee, town_department=self.office, city_department=self.water,
+        )
+        self.author = make.user("author")
+        self.councillor = make.user("councillor")
+        self.deputy = make.user("deputy")
+        self.admin = make.user("admin", is_admin=True)
+        self.stranger = make.user("stranger")
+        self.office_staff = make.user("office")
+        self.works_staff = make.user("works")
+        self.water_staff = make.user("water")
+        make.member(self.author, self.venue)
+        make.member(self.councillor, self.venue, role="councillor")
+        make.member(self.deputy, self.venue, role="deputy")
+        for department, user in ((self.office, self.office_staff), (self.works, self.works_staff),
+                                 (self.water, self.water_staff)):
+            models.DepartmentStaff.create(department=department, user=user)
+
+    def issue(self, status="accepted", level="town", **fields):
+        issue = workflow.raise_issue(self.venue, self.author, "路口积水", "一下雨就积水。",
+                                     category=self.category, at=NOW - timedelta(days=2))
+        issue.level = level
+        issue.status = status
+        issue.save()
+        for key, value in fields.items():
+            setattr(issue, key, value)
+        return Issue.get_by_id(issue.id)
+
+    def assigned(self, co=(), **fields):
+        issue = self.issue(**fields)
+        return handling.assign(issue, self.councillor, self.office, co=co, now=NOW)
+
+
+@pytest.fixture
+def loop(make):
+    return Loop(make)
+
+
+def fresh(row):
+    return type(row).get_by_id(row.id)
+
+
+def kinds(issue):
+    return [e.kind for e in Event.select().where(Event.issue == issue.id).order_by(Event.id)]
+
+
+# Where an issue goes -----------------------------------------------------------------------------
+
+def test_departments_offered_are_of_the_issues_level_and_region(loop):
+    issue = loop.issue(level="town")
+    assert [d.name for d in handling.departments_for(issue)] == ["马家店城建办", "马家店街道办事处"]
+    assert [d.name for d in handling.departments_for(issue, "city")] == ["市水利和湖泊局"]
+    assert [d.name for d in handling.departments_for(issue, "village")] == ["团结社区居民委员会"]
+
+
+def test_the_default_department_comes_from_the_category_for_the_level(loop):
+    assert handling.default_department(loop.issue(level="town")) == loop.office
+    assert handling.default_department(loop.issue(level="city")) == loop.water
+
+
+def test_classify_sets_category_and_level_and_records_it(loop):
+    issue = loop.issue(level="village")
+    handling.classify(issue, loop.councillor, loop.category, "town")
+    issue = fresh(issue)
+    assert issue.level == "town" and issue.category_id == loop.category.id
+    assert "classified" in kinds(issue)
+    with pytest.raises(NotAllowed):
+        handling.classify(issue, loop.author, loop.category, "city")
+    with pytest.raises(HandlingError):
+        handling.classify(issue, loop.councillor, loop.category, "province")
+
+
+def test_escalation_moves_up_one_level_with_a_reason_and_takes_the_issue_back(loop):
+    lead = loop.assigned()
+    issue = fresh(lead.issue)
+    with pytest.raises(HandlingError, match="reason_required"):
+        handling.escalate(issue, loop.councillor, "  ")
+    handling.escalate(issue, loop.councillor, "涉及市政排水管网", now=NOW)
+    issue = fresh(issue)
+    assert (issue.level, issue.status, issue.due_on) == ("city", "accepted", None)
+    assert fresh(lead).state == "withdrawn"
+    event = Event.get((Event.issue == issue.id) & (Event.kind == "escalated"))
+    assert event.note == "涉及市政排水管网" and event.data == {"from_level": "town", "to_level": "city"}
+    with pytest.raises(HandlingError, match="top_level"):
+        handling.escalate(issue, loop.councillor, "再往上")
+
+
+def test_only_the_assigning_side_escalates(loop):
+    issue = loop.issue()
+    for person in (loop.author, loop.stranger, loop.office_staff):
+        with pytest.raises(NotAllowed):
+            handling.escalate(issue, person, "理由")
+
+
+# Assignment --------------------------------------------------------------------------------------
+
+def test_assignment_counts_working_days_and_tells_the_departments(loop):
+    lead = loop.assigned(co=[loop.works])
+    issue = fresh(lead.issue)
+    # 10 working days after Thursday 3 December 2026: 17 December; signing by Friday the 4th.
+    assert (lead.due_on, lead.sign_due_on, lead.due_provisional) == (date(2026, 12, 17), date(2026, 12, 4), False)
+    assert (issue.status, issue.due_on) == ("assigned", date(2026, 12, 17))
+    co = Assignment.get((Assignment.issue == issue.id) & (Assignment.role == "co"))
+    assert co.department_id == loop.works.id
+    told = {n.user_id for n in Notification.select().where(Notification.kind == "assigned")}
+    assert told == {loop.office_staff.id, loop.works_staff.id}
+    assert models.AuditLog.get(models.AuditLog.action == "issue.assign").actor_id == loop.councillor.id
+
+
+def test_a_due_date_past_the_official_calendar_is_provisional(loop):
+    issue = loop.issue()
+    lead = handling.assign(issue, loop.councillor, loop.office, now=datetime(2026, 12, 28, 9))
+    assert lead.due_provisional is True and lead.due_on.year == 2027
+
+
+def test_assignment_refuses_the_wrong_people_departments_and_states(loop):
+    issue = loop.issue()
+    with pytest.raises(NotAllowed):
+        handling.assign(issue, loop.author, loop.office, now=NOW)
+    with pytest.raises(HandlingError, match="department"):
+        handling.assign(issue, loop.councillor, loop.elsewhere, now=NOW)
+    with pytest.raises(HandlingError, match="department"):
+        handling.assign(issue, loop.councillor, loop.water, now=NOW)  # a city department, town issue
+    with pytest.raises(HandlingError, match="due_in_past"):
+        handling.assign(issue, loop.councillor, loop.office, due_on=date(2026, 12, 1), now=NOW)
+    with pytest.raises(HandlingError, match="status"):
+        handling.assign(loop.issue(status="submitted"), loop.councillor, loop.office, now=NOW)
+
+
+# Handling by the department --------------------------------------------------------------------------
+
+def test_signing_moves_the_issue_on_and_flags_a_late_signature(loop):
+    lead = loop.assigned()
+    assert handling.sign(lead, loop.office_staff, now=NOW + timedelta(hours=2)) is False
+    assert fresh(lead.issue).status == "in_progress"
+    with pytest.raises(HandlingError, match="signed"):
+        handling.sign(fresh(lead), loop.office_staff, now=NOW)
+
+    late = loop.assigned()
+    # Signing was due Friday 4 December; Monday the 7th is late.
+    assert handling.sign(late, loop.office_staff, now=datetime(2026, 12, 7, 9)) is True
+    event = Event.get((Event.issue == late.issue_id) & (Event.kind == "signed"))
+    assert event.data["late"] is True
+
+
+def test_a_department_acts_only_on_its_own_items(loop):
+    lead = loop.assigned()
+    for person in (loop.works_staff, loop.water_staff, loop.councillor, loop.admin, loop.author):
+        with pytest.raises(NotAllowed):
+            handling.sign(lead, person, now=NOW)
+        with pytest.raises(NotAllowed):
+            handling.answer(lead, person, "resolved", "修好了", "A", now=NOW)
+
+
+def test_the_answer_is_graded_and_fits_its_kind(loop):
+    lead = loop.assigned()
+    handling.sign(lead, loop.office_staff, now=NOW)
+    lead = fresh(lead)
+    with pytest.raises(HandlingError, match="grade"):
+        handling.answer(lead, loop.office_staff, "resolved", "修好了", "C", now=NOW)
+    with pytest.raises(HandlingError, match="text_required"):
+        handling.answer(lead, loop.office_staff, "resolved", " ", "A", now=NOW)
+    handling.answer(lead, loop.office_staff, "explained", "需列入明年计划，资金到位后实施", "C", now=NOW)
+    lead, issue = fresh(lead), fresh(lead.issue)
+    assert (lead.state, lead.answer_kind, lead.grade) == ("answered", "explained", "C")
+    assert issue.status == "explained"
+    with pytest.raises(HandlingError, match="closed"):
+        handling.answer(lead, loop.office_staff, "resolved", "again", "A", now=NOW)
+
+
+def test_answering_at_once_signs_too(loop):
+    lead = loop.assigned()
+    handling.answer(lead, loop.office_staff, "resolved", "已疏通排水口", "A", now=NOW)
+    assert kinds(lead.issue)[-3:] == ["signed", "status", "status"]
+    assert fresh(lead.issue).status == "resolved"
+
+
+def test_co_handling_departments_send_an_opinion_to_the_lead(loop):
+    lead = loop.assigned(co=[loop.works])
+    co = Assignment.get((Assignment.issue == lead.issue_id) & (Assignment.role == "co"))
+    with pytest.raises(HandlingError, match="lead_only"):
+        handling.answer(co, loop.works_staff, "resolved", "我们来答", "A", now=NOW)
+    handling.send_opinion(co, loop.works_staff, "城建办可配合改造排水管", now=NOW)
+    assert fresh(co).state == "answered"
+    assert Notification.get(Notification.kind == "opinion").user_id == loop.office_staff.id
+    opinion = Event.get((Event.issue == lead.issue_id) & (Event.kind == "opinion"))
+    assert opinion.data["public"] is False
+
+
+def test_a_progress_note_is_public_or_internal(loop):
+    lead = loop.assigned()
+    handling.progress(lead, loop.office_staff, "已现场查看", public=False, now=NOW)
+    event = Event.get((Event.issue == lead.issue_id) & (Event.kind == "progress"))
+    assert event.data["public"] is False and event.note == "已现场查看"
+
+
+# Return and extension -------------------------------------------------------------------------------
+
+def test_a_return_within_three_working_days_goes_back_to_the_assigning_side(loop):
+    lead = loop.assigned(co=[loop.works])
+    with pytest.raises(HandlingError, match="reason_required"):
+        handling.return_(lead, loop.office_staff, "", now=NOW)
+    handling.return_(lead, loop.office_staff, "属于市水利局职责", now=datetime(2026, 12, 8, 9))
+    issue = fresh(lead.issue)
+    assert (fresh(lead).state, issue.status) == ("returned", "accepted")
+    assert handling.current(issue) == []  # the co-handling row is withdrawn with it
+    assert Notification.get(Notification.kind == "returned").user_id == loop.councillor.id
+
+
+def test_a_return_after_three_working_days_is_refused(loop):
+    lead = loop.assigned()
+    # Assigned Thursday 3 December: the third working day after is Tuesday the 8th.
+    with pytest.raises(HandlingError, match="too_late"):
+        handling.return_(lead, loop.office_staff, "不归我们管", now=datetime(2026, 12, 9, 9))
+
+
+def test_an_extension_is_asked_for_and_granted_or_refused(loop):
+    lead = loop.assigned()
+    with pytest.raises(HandlingError, match="date"):
+        handling.request_extension(lead, loop.office_staff, lead.due_on, "需要更多时间", now=NOW)
+    handling.request_extension(lead, loop.office_staff, date(2026, 12, 31), "需要招标", now=NOW)
+    lead = fresh(lead)
+    with pytest.raises(HandlingError, match="pending"):
+        handling.request_extension(lead, loop.office_staff, date(2027, 1, 8), "再延", now=NOW)
+    with pytest.raises(NotAllowed):
+        handling.decide_extension(lead, loop.office_staff, True)
+    handling.decide_extension(lead, loop.councillor, True, now=NOW)
+    lead, issue = fresh(lead), fresh(lead.issue)
+    assert (lead.extension_state, lead.due_on, issue.due_on) == ("granted", date(2026, 12, 31), date(2026, 12, 31))
+
+    other = loop.assigned()
+    handling.request_extension(other, loop.office_staff, date(2026, 12, 31), "需要招标", now=NOW)
+    handling.decide_extension(fresh(other), loop.councillor, False, "时限内完成", now=NOW)
+    assert (fresh(other).extension_state, fresh(other).due_on) == ("refused", date(2026, 12, 17))
+    with pytest.raises(HandlingError, match="no_request"):
+        handling.decide_extension(fresh(other), loop.councillor, True)
+
+
+# Urging and overdue ---------------------------------------------------------------------------------
+
+def test_only_an_overdue_item_is_urged_and_each_urging_counts(loop):
+    lead = loop.assigned()
+    on_the_day = datetime(2026, 12, 17, 9)
+    with pytest.raises(HandlingError, match="not_overdue"):
+        handling.urge(lead, loop.councillor, now=on_the_day)
+    assert not handling.is_overdue(lead, date(2026, 12, 17))
+    assert handling.is_overdue(lead, date(2026, 12, 18))
+    handling.urge(lead, loop.deputy, "请尽快办理", now=datetime(2026, 12, 18, 9))
+    handling.urge(fresh(lead), loop.councillor, now=datetime(2026, 12, 21, 9))
+    assert fresh(lead).urge_count == 2
+    assert Notification.select().where(Notification.kind == "urged").count() == 2
+    with pytest.raises(NotAllowed):
+        handling.urge(lead, loop.author, now=datetime(2026, 12, 21, 9))
+
+
+# Satisfaction ------------------------------------------------------------------------------------------
+
+def answered(loop, kind="resolved", grade="A"):
+    lead = loop.assigned()
+    handling.answer(lead, loop.office_staff, kind, "已处理", grade, now=NOW)
+    return fresh(lead.issue)
+
+
+def test_a_satisfied_rating_closes_the_issue(loop):
+    issue = answered(loop)
+    with pytest.raises(NotAllowed):
+        handling.rate(issue, loop.stranger, "satisfied")
+    handling.rate(issue, loop.author, "satisfied", now=NOW)
+    assert fresh(issue).status == "closed"
+    assert Feedback.get(Feedback.issue == issue.id).round == 1
+
+
+def test_dissatisfied_reopens_once_to_the_same_department_then_closes(loop):
+    issue = answered(loop)
+    handling.rate(issue, loop.author, "dissatisfied", "还是积水", now=NOW)
+    issue = fresh(issue)
+    assert (issue.status, issue.reopened) == ("in_progress", True)
+    again = handling.lead_of(issue)
+    assert (again.department_id, again.state) == (loop.office.id, "signed")
+    assert Notification.get(Notification.kind == "reopened").user_id == loop.office_staff.id
+
+    handling.answer(again, loop.office_staff, "resolved", "已重新铺设排水管", "A", now=NOW)
+    handling.rate(fresh(issue), loop.author, "dissatisfied", "仍不满意", now=NOW)
+    issue = fresh(issue)
+    assert issue.status == "closed"
+    assert [f.rating for f in Feedback.select().where(Feedback.issue == issue.id).order_by(Feedback.round)] == [
+        "dissatisfied", "dissatisfied"]
+
+
+def test_an_issue_recorded_on_behalf_is_rated_by_who_recorded_it(loop):
+    issue = workflow.raise_issue(loop.venue, None, "路口积水", "代录", recorded_by=loop.councillor,
+                                 channel="phone", category=loop.category)
+    issue.status, issue.level = "accepted", "town"
+    issue.save()
+    lead = handling.assign(issue, loop.councillor, loop.office, now=NOW)
+    handling.answer(lead, loop.office_staff, "resolved", "已处理", "A", now=NOW)
+    with pytest.raises(NotAllowed):
+        handling.rate(fresh(issue), loop.author, "satisfied")
+    handling.rate(fresh(issue), loop.councillor, "basically_satisfied", now=NOW)
+    assert fresh(issue).status == "closed"
+
+
+def test_a_rating_needs_an_answer_first(loop):
+    issue = loop.issue()
+    with pytest.raises(HandlingError, match="status"):
+        handling.rate(issue, loop.author, "satisfied")
+
+
+def test_answers_nobody_rates_close_after_fifteen_days(loop):
+    issue = answered(loop)
+    assert handling.close_unrated(now=NOW + timedelta(days=14)) == []
+    closed = handling.close_unrated(now=NOW + timedelta(days=15))
+    assert [i.id for i in closed] == [issue.id]
+    issue = fresh(issue)
+    assert issue.status == "closed" and not Feedback.select().where(Feedback.issue == issue.id).exists()
+
+
+# Reminders -----------------------------------------------------------------------------------------------
+
+def test_reminders_go_to_holders_once_a_day_and_to_councillors_when_overdue(loop):
+    lead = loop.assigned()  # due Thursday 17 December
+    assert handling.remind(now=datetime(2026, 12, 14, 8)) == []  # three working days before
+    soon = handling.remind(now=datetime(2026, 12, 15, 8))
+    assert [(a.id, user, kind) for a, user, kind in soon] == [(lead.id, loop.office_staff.id, "due_soon")]
+    assert handling.remind(now=datetime(2026, 12, 15, 9)) == []  # the same day again: nothing new
+    overdue = handling.remind(now=datetime(2026, 12, 18, 8))
+    assert {(user, kind) for _a, user, kind in overdue} == {
+        (loop.office_staff.id, "overdue"), (loop.councillor.id, "overdue")}
+    assert handling.remind(now=datetime(2026, 12, 18, 20)) == []
+
+
+def test_answered_items_are_not_reminded(loop):
+    lead = loop.assigned()
+    handling.answer(lead, loop.office_staff, "resolved", "已处理", "A", now=NOW)
+    assert handling.remind(now=datetime(2026, 12, 20, 8)) == []
