@@ -159,6 +159,7 @@ def _register_blueprints(app):
         auth,
         discussion,
         errors,
+        handling,
         issues,
         main,
         members,
@@ -167,5 +168,6 @@ def _register_blueprints(app):
         verification,
     )
 
-    for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage):
+    for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
+                   handling):
         app.register_blueprint(module.bp)

@@ -11,6 +11,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -28,7 +29,7 @@ from wtforms.validators import (
 )
 
 from domain import deliberation, labels, timefmt
-from models import FLAG_REASONS, Category, User
+from models import ANSWER_GRADES, FLAG_REASONS, RATINGS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
 USERNAME_RULE = Regexp(
@@ -567,3 +568,117 @@ class VotingRuleForm(FlaskForm):
             ("residents", _l("Verified residents of this venue")),
             ("all", _l("Every registered user")),
         ]
+
+
+# Handling: assignment, the department's work, ratings ------------------------------------------
+
+def _text(label, message, max_length=5000, description=None):
+    return TextAreaField(
+        label, filters=[clean_text], description=description,
+        validators=[DataRequired(message), Length(max=max_length, message=_l("At most %(max)d characters."))],
+    )
+
+
+def _date(label, description=None, required=False):
+    rule = DataRequired(_l("Please enter a date.")) if required else Optional()
+    return DateField(label, validators=[rule], description=description,
+                     invalid_value_message=_l("Please enter a date, e.g. 2026-12-31."))
+
+
+class ClassifyForm(FlaskForm):
+    category = ChoiceField(_l("Category"), coerce=optional_id, choices=[])
+    level = ChoiceRadio(_l("Who must handle it"), choices=[],
+                        description=_l("The village or community, the town or subdistrict, or the city."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [(c.id, labels.localized(c)) for c in Category.choices()]
+        self.level.choices = [(level, labels.label("level", level)) for level in ("village", "town", "city")]
+
+
+class AssignForm(FlaskForm):
+    lead = ChoiceField(_l("Lead department (主办)"), coerce=optional_id, choices=[],
+                       description=_l("It answers for all, by the due date."))
+    co = SelectMultipleField(_l("Co-handling departments (协办)"), coerce=int, choices=[],
+                             validate_choice=False,
+                             description=_l("Optional. They send their opinion to the lead department."))
+    due_on = _date(_l("Due date"), _l("Leave empty to count the category's time limit in working days."))
+    note = TextAreaField(_l("Note to the department"), filters=[clean_text],
+                         validators=[Length(max=2000, message=_l("At most %(max)d characters."))])
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(d.id, labels.localized(d)) for d in departments]
+        self.lead.choices = choices
+        self.co.choices = choices
+
+    def validate_co(self, field):
+        allowed = {value for value, _label in self.lead.choices}
+        if any(value not in allowed for value in field.data or []):
+            raise ValidationError(_l("Please choose one of the options."))
+
+
+class EscalateForm(FlaskForm):
+    reason = _text(_l("Why must a higher level handle it?"),
+                   _l("Please give the reason. It is kept on the issue's record."), 1000)
+
+
+class ProgressForm(FlaskForm):
+    note = _text(_l("Progress note"), _l("Please write what was done."), 2000)
+    public = BooleanField(_l("Everyone may read this note"), default=True)
+
+
+class AnswerForm(FlaskForm):
+    kind = ChoiceRadio(_l("The answer"), choices=[])
+    grade = ChoiceRadio(_l("Answer grade"), choices=[],
+                        description=_l("A solved or basically solved; B being solved or planned; "
+                                       "C cannot be solved now, reasons stated; D kept for reference."))
+    text = _text(_l("Answer to the resident"),
+                 _l("Please write the answer. The resident and everyone else will read it."),
+                 description=_l("What was done, or why it cannot be done now and what would change that."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("resolved", labels.label("issue_status", "resolved")),
+                             ("explained", labels.label("issue_status", "explained"))]
+        self.grade.choices = [(grade, labels.label("grade", grade)) for grade in ANSWER_GRADES]
+
+
+class OpinionForm(FlaskForm):
+    text = _text(_l("Opinion for the lead department"), _l("Please write your department's opinion."))
+
+
+class ReturnForm(FlaskForm):
+    reason = _text(_l("Why is it outside your remit?"),
+                   _l("Please give the reason, and say who should handle it if you know."), 1000)
+
+
+class ExtensionForm(FlaskForm):
+    until = _date(_l("New due date"), required=True)
+    reason = _text(_l("Why is more time needed?"), _l("Please give the reason."), 1000)
+
+
+class DecideExtensionForm(FlaskForm):
+    decision = ChoiceRadio(_l("Decision"), choices=[])
+    note = TextAreaField(_l("Note"), filters=[clean_text],
+                         validators=[Length(max=1000, message=_l("At most %(max)d characters."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [("grant", _l("Grant the new date")), ("refuse", _l("Refuse"))]
+
+
+class UrgeForm(FlaskForm):
+    note = TextAreaField(_l("Message to the department"), filters=[clean_text],
+                         validators=[Length(max=1000, message=_l("At most %(max)d characters."))])
+
+
+class RateForm(FlaskForm):
+    rating = ChoiceRadio(_l("How satisfied are you with how it was handled?"), choices=[])
+    comment = TextAreaField(_l("Comment"), filters=[clean_text],
+                            validators=[Length(max=2000, message=_l("At most %(max)d characters."))],
+                            description=_l("If you are not satisfied, say what is still wrong."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rating.choices = [(rating, labels.label("rating", rating)) for rating in RATINGS]

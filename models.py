@@ -10,6 +10,7 @@ import json
 from peewee import (
     JOIN,
     BooleanField,
+    Case,
     CharField,
     DatabaseProxy,
     DateField,
@@ -19,6 +20,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -77,6 +79,7 @@ RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 ASSIGNMENT_ROLES = ("lead", "co")
 ASSIGNMENT_STATES = ("assigned", "signed", "answered", "returned", "withdrawn")
 ACTIVE_ASSIGNMENT_STATES = ("assigned", "signed")
+INBOX_VIEWS = ("new", "in_progress", "due_soon", "overdue", "returned")
 ANSWER_GRADES = ("A", "B", "C", "D")
 FLAG_REASONS = ("abuse", "spam", "off_topic")
 
@@ -540,6 +543,52 @@ class Assignment(BaseModel):
     @property
     def active(self):
         return self.state in ACTIVE_ASSIGNMENT_STATES
+
+    def is_overdue(self, today):
+        """Still open after its due date (`today` is the site's local date)."""
+        return self.active and self.due_on < today
+
+    @classmethod
+    def with_issue(cls):
+        """Assignments with their issue, its venue and the department, for one page about one."""
+        return cls.select(cls, Issue, Venue, Department).join(Issue).join(Venue).switch(cls).join(Department)
+
+    @classmethod
+    def of_departments(cls, department_ids, show, today, horizon):
+        """A department inbox: its assignments with their issues and venues, by `show` (a key of
+        INBOX_VIEWS), the soonest due first."""
+        query = cls.with_issue().where(cls.department.in_(list(department_ids)))
+        active = cls.state.in_(ACTIVE_ASSIGNMENT_STATES)
+        where = {
+            "new": cls.state == "assigned",
+            "in_progress": cls.state == "signed",
+            "due_soon": active & (cls.due_on >= today) & (cls.due_on <= horizon),
+            "overdue": active & (cls.due_on < today),
+            "returned": cls.state == "returned",
+        }[show]
+        order = (cls.closed_at.desc(),) if show == "returned" else (cls.due_on, cls.id)
+        return query.where(where).order_by(*order, cls.id)
+
+    @classmethod
+    def inbox_counts(cls, department_ids, today, horizon):
+        """How many assignments each view of the inbox holds, in one query."""
+        active = cls.state.in_(ACTIVE_ASSIGNMENT_STATES)
+
+        def count(condition):
+            return fn.SUM(Case(None, [(condition, 1)], 0))
+
+        row = (
+            cls.select(
+                count(cls.state == "assigned").alias("new"),
+                count(cls.state == "signed").alias("in_progress"),
+                count(active & (cls.due_on >= today) & (cls.due_on <= horizon)).alias("due_soon"),
+                count(active & (cls.due_on < today)).alias("overdue"),
+                count(cls.state == "returned").alias("returned"),
+            )
+            .where(cls.department.in_(list(department_ids)))
+            .dicts().get()
+        )
+        return {key: int(value or 0) for key, value in row.items()}
 
 
 class Feedback(BaseModel):

@@ -9,7 +9,7 @@ import datetime
 
 from peewee import IntegrityError
 
-from domain import audit, permissions, workdays, workflow
+from domain import audit, permissions, timefmt, workdays, workflow
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
     ANSWER_GRADES,
@@ -55,10 +55,6 @@ class NotAllowed(HandlingError):
 def _allow(allowed):
     if not allowed:
         raise NotAllowed()
-
-
-def _today(now):
-    return (now or utcnow()).date()
 
 
 # Where an issue goes --------------------------------------------------------------------------
@@ -107,6 +103,7 @@ def classify(issue, actor, category, level, note=""):
     _allow(permissions.can_assign(actor, issue))
     if level not in workflow.LEVELS:
         raise HandlingError("level")
+    note = (note or "").strip()
     with db.atomic():
         before = {"category": issue.category_id, "level": issue.level}
         issue.category = category
@@ -181,6 +178,7 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
     """
     if check:
         _allow(permissions.can_assign(actor, issue))
+    note = (note or "").strip()
     if issue.status not in ("accepted", "deliberating"):
         raise HandlingError("status")
     co = [d for d in dict.fromkeys(co) if d.id != lead.id]
@@ -188,7 +186,7 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
     if check and any(d.id not in allowed for d in (lead, *co)):
         raise HandlingError("department")
     now = now or utcnow()
-    today = now.date()
+    today = timefmt.local_date(now)
     provisional = False
     if due_on is None:
         due_on, certain = due_date(issue, today)
@@ -224,6 +222,16 @@ def current(issue):
     )
 
 
+def latest_answer(issue):
+    """The lead department's latest answer to `issue`, or None."""
+    return (
+        Assignment.select(Assignment, Department).join(Department)
+        .where((Assignment.issue == issue.id) & (Assignment.role == "lead")
+               & Assignment.answer_kind.in_(tuple(GRADES)))
+        .order_by(Assignment.id.desc()).first()
+    )
+
+
 def lead_of(issue):
     """The active lead assignment of `issue`, or None."""
     return (
@@ -235,6 +243,27 @@ def lead_of(issue):
 
 
 # Handling (办理), by the department's staff ----------------------------------------------------
+
+def departments_of(user):
+    """The ids of the departments `user` works for."""
+    return [row.department_id for row in DepartmentStaff.select(DepartmentStaff.department)
+            .where(DepartmentStaff.user == user.id)]
+
+
+def inbox(user, show, today=None):
+    """(the assignments of `show` for `user`'s departments, the counts of every view)."""
+    today = today or timefmt.local_date()
+    horizon, _certain = workdays.add_workdays(today, REMIND_BEFORE)
+    departments = departments_of(user)
+    return (Assignment.of_departments(departments, show, today, horizon),
+            Assignment.inbox_counts(departments, today, horizon))
+
+
+def may_return(assignment, today=None):
+    """Whether the return window (three working days from assignment) is still open."""
+    deadline, _certain = workdays.add_workdays(timefmt.local_date(assignment.created_at), RETURN_WITHIN)
+    return assignment.active and (today or timefmt.local_date()) <= deadline
+
 
 def _own_active(assignment, actor):
     _allow(permissions.can_handle(actor, assignment))
@@ -249,7 +278,7 @@ def sign(assignment, actor, now=None):
     if assignment.state == "signed":
         raise HandlingError("signed")
     now = now or utcnow()
-    late = assignment.sign_due_on is not None and now.date() > assignment.sign_due_on
+    late = assignment.sign_due_on is not None and timefmt.local_date(now) > assignment.sign_due_on
     with db.atomic():
         assignment.state = "signed"
         assignment.signed_at = now
@@ -345,8 +374,7 @@ def return_(assignment, actor, reason, now=None):
     if not reason:
         raise HandlingError("reason_required")
     now = now or utcnow()
-    deadline, _certain = workdays.add_workdays(assignment.created_at.date(), RETURN_WITHIN)
-    if now.date() > deadline:
+    if not may_return(assignment, timefmt.local_date(now)):
         raise HandlingError("too_late")
     with db.atomic():
         assignment.state = "returned"
@@ -397,6 +425,7 @@ def decide_extension(assignment, actor, grant, note="", now=None):
     _allow(permissions.can_assign(actor, issue))
     if assignment.extension_state != "requested" or not assignment.active:
         raise HandlingError("no_request")
+    note = (note or "").strip()
     with db.atomic():
         assignment.extension_state = "granted" if grant else "refused"
         fields = [Assignment.extension_state]
@@ -416,18 +445,14 @@ def decide_extension(assignment, actor, grant, note="", now=None):
                      {"granted": bool(grant), "until": assignment.extension_until.isoformat()}, note=note)
 
 
-def is_overdue(assignment, today=None):
-    """Still open past its due date."""
-    return assignment.active and assignment.due_on < (today or datetime.date.today())
-
-
 def urge(assignment, actor, note="", now=None):
     """Urge an overdue item (催办): recorded, counted per department, and its staff told."""
     issue = Issue.get_by_id(assignment.issue_id)
     _allow(permissions.can_urge(actor, issue))
     now = now or utcnow()
-    if not is_overdue(assignment, now.date()):
+    if not assignment.is_overdue(timefmt.local_date(now)):
         raise HandlingError("not_overdue")
+    note = (note or "").strip()
     with db.atomic():
         Assignment.update(urge_count=Assignment.urge_count + 1).where(
             Assignment.id == assignment.id
@@ -464,7 +489,7 @@ def rate(issue, actor, rating, comment="", now=None):
             )
             workflow.transition(issue, "in_progress", actor, comment, check=False, at=now)
             if answered is not None:
-                due_on, certain = due_date(issue, now.date())
+                due_on, certain = due_date(issue, timefmt.local_date(now))
                 Assignment.create(
                     issue=issue, department=answered.department_id, assigned_by=answered.assigned_by_id,
                     role="lead", state="signed", signed_at=now, due_on=due_on, due_provisional=not certain,
@@ -512,7 +537,7 @@ def remind(now=None):
     Returns [(assignment, user id, "due_soon" | "overdue")] for what was sent now.
     """
     now = now or utcnow()
-    today = now.date()
+    today = timefmt.local_date(now)
     horizon, _certain = workdays.add_workdays(today, REMIND_BEFORE)
     due = (
         Assignment.select(Assignment, Issue).join(Issue)

@@ -84,6 +84,28 @@ LABELS = {
         "dissatisfied": _l("dissatisfied"),
     },
     "flag_reason": {"abuse": _l("abusive"), "spam": _l("spam"), "off_topic": _l("off topic")},
+    # The closed loop: the grade a department gives its answer, and where an assignment stands.
+    "grade": {
+        "A": _l("A: solved or basically solved"),
+        "B": _l("B: being solved or planned"),
+        "C": _l("C: cannot be solved now, reasons stated"),
+        "D": _l("D: kept for reference"),
+    },
+    "assignment_role": {"lead": _l("lead department"), "co": _l("co-handling department")},
+    "assignment_state": {
+        "assigned": _l("waiting to be signed for"),
+        "signed": _l("being handled"),
+        "answered": _l("answered"),
+        "returned": _l("returned"),
+        "withdrawn": _l("withdrawn"),
+    },
+    "inbox": {
+        "new": _l("New"),
+        "in_progress": _l("In progress"),
+        "due_soon": _l("Due soon"),
+        "overdue": _l("Overdue"),
+        "returned": _l("Returned"),
+    },
     # Agenda and votes: the badge an item (and its issue) shows, and what publishing does.
     "agenda_badge": {
         "on_agenda": _l("on the agenda"),
@@ -114,6 +136,17 @@ LABELS = {
         "created": _l("Raised"),
         "hidden": _l("hidden by moderation"),
         "restored": _l("restored by moderation"),
+        "classified": _l("category and level set"),
+        "escalated": _l("escalated to a higher level"),
+        "signed": _l("signed for by the department"),
+        "progress": _l("progress note"),
+        "opinion": _l("co-handling department's opinion"),
+        "returned": _l("returned by the department"),
+        "extension_requested": _l("more time asked for"),
+        "extension_granted": _l("more time granted"),
+        "extension_refused": _l("more time refused"),
+        "urged": _l("urged"),
+        "rated": _l("rated"),
     },
 }
 

@@ -133,6 +133,8 @@ def navigation(user):
             links.append(("discussion.moderation_index", _l("Moderation")))
         if user.is_admin:
             links.append(("admin.index", _l("Administration")))
+        if handles_anywhere(user):
+            links.append(("handling.inbox", _l("Assigned to us")))
         links.append(("auth.profile", _l("My profile")))
         links.append(("verification.join_with_code", _l("Invite code")))
     return links
@@ -156,6 +158,15 @@ def is_staff_of(user, department_id):
         .where((DepartmentStaff.user == user.id) & (DepartmentStaff.department == department_id))
         .exists()
     )
+
+
+def handles_anywhere(user):
+    """Whether `user` works for a handling department (and so has an inbox)."""
+    from models import DepartmentStaff
+
+    if not (user and user.is_authenticated):
+        return False
+    return DepartmentStaff.select().where(DepartmentStaff.user == user.id).exists()
 
 
 def can_handle(user, assignment):

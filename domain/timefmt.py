@@ -40,3 +40,9 @@ def utc_to_local(value):
     if value is None:
         return None
     return value.replace(tzinfo=datetime.UTC).astimezone(site_zone()).replace(tzinfo=None)
+
+
+def local_date(now=None):
+    """The date on the site's calendars at `now` (naive UTC, by default the present)."""
+    return utc_to_local(now or utcnow()).date()
+

@@ -9,7 +9,8 @@ from domain import handling, workflow
 from domain.handling import HandlingError, NotAllowed
 from models import Assignment, Event, Feedback, Issue, Notification
 
-# Thursday 3 December 2026, 10:00 UTC: a working day in a year the official calendar covers.
+# Thursday 3 December 2026, 10:00 UTC (18:00 in Zhijiang): a working day in a year the official
+# calendar covers. Dates are the site's local dates.
 NOW = datetime(2026, 12, 3, 10, 0)
 
 
@@ -274,8 +275,8 @@ def test_only_an_overdue_item_is_urged_and_each_urging_counts(loop):
     on_the_day = datetime(2026, 12, 17, 9)
     with pytest.raises(HandlingError, match="not_overdue"):
         handling.urge(lead, loop.councillor, now=on_the_day)
-    assert not handling.is_overdue(lead, date(2026, 12, 17))
-    assert handling.is_overdue(lead, date(2026, 12, 18))
+    assert not lead.is_overdue(date(2026, 12, 17))
+    assert lead.is_overdue(date(2026, 12, 18))
     handling.urge(lead, loop.deputy, "请尽快办理", now=datetime(2026, 12, 18, 9))
     handling.urge(fresh(lead), loop.councillor, now=datetime(2026, 12, 21, 9))
     assert fresh(lead).urge_count == 2
@@ -357,10 +358,130 @@ def test_reminders_go_to_holders_once_a_day_and_to_councillors_when_overdue(loop
     overdue = handling.remind(now=datetime(2026, 12, 18, 8))
     assert {(user, kind) for _a, user, kind in overdue} == {
         (loop.office_staff.id, "overdue"), (loop.councillor.id, "overdue")}
-    assert handling.remind(now=datetime(2026, 12, 18, 20)) == []
+    assert handling.remind(now=datetime(2026, 12, 18, 12)) == []
 
 
 def test_answered_items_are_not_reminded(loop):
     lead = loop.assigned()
     handling.answer(lead, loop.office_staff, "resolved", "已处理", "A", now=NOW)
     assert handling.remind(now=datetime(2026, 12, 20, 8)) == []
+
+
+def test_dates_are_the_sites_local_dates(loop):
+    lead = loop.assigned()
+    # 17 December 17:00 UTC is already the 18th in Zhijiang: overdue there.
+    handling.urge(lead, loop.councillor, now=datetime(2026, 12, 17, 17))
+    assert fresh(lead).urge_count == 1
+
+
+
+# Pages ------------------------------------------------------------------------------------------------
+
+def body(response):
+    return response.get_data(as_text=True)
+
+
+def test_the_inbox_is_for_department_staff_and_shows_only_their_items(loop, client, auth):
+    lead = loop.assigned()
+    assert client.get("/handling").status_code == 302  # visitors log in first
+    auth.login("author")
+    assert client.get("/handling").status_code == 403
+    auth.logout()
+    auth.login("water")
+    page = client.get("/handling")
+    assert page.status_code == 200 and lead.issue.title not in body(page)
+    auth.logout()
+    auth.login("office")
+    page = body(client.get("/handling"))
+    assert f'href="/handling/{lead.id}"' in page and "(1)" in page
+    assert f'href="/handling/{lead.id}"' not in body(client.get("/handling?show=in_progress"))
+    assert client.get("/handling?show=nonsense").status_code == 200
+
+
+def test_a_department_signs_and_answers_from_the_item_page(loop, client, auth):
+    lead = loop.assigned()
+    auth.login("works")
+    assert client.get(f"/handling/{lead.id}").status_code == 403
+    assert client.post(f"/handling/{lead.id}/sign").status_code == 403
+    auth.logout()
+    auth.login("office")
+    assert client.get(f"/handling/{lead.id}").status_code == 200
+    response = client.post(f"/handling/{lead.id}/sign")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/handling/{lead.id}")
+    assert fresh(lead).state == "signed"
+
+    typed = "已经联系施工队，下周施工"
+    bad = client.post(f"/handling/{lead.id}/answer", data={"kind": "resolved", "text": typed},
+                      headers={"Accept-Language": "en"})
+    assert bad.status_code == 422 and typed in body(bad) and "Please choose one of the options." in body(bad)
+    mismatch = client.post(f"/handling/{lead.id}/answer", data={"kind": "resolved", "grade": "D", "text": typed},
+                           headers={"Accept-Language": "en"})
+    assert mismatch.status_code == 422 and "That grade does not fit the answer" in body(mismatch)
+    assert typed in body(mismatch) and fresh(lead).state == "signed"
+    assert client.post(f"/handling/{lead.id}/answer",
+                       data={"kind": "resolved", "grade": "A", "text": "已修复"}).status_code == 303
+    assert fresh(lead.issue).status == "resolved"
+
+
+def test_a_late_return_is_refused_with_a_message(loop, client, auth):
+    lead = loop.assigned()
+    Assignment.update(created_at=datetime(2026, 11, 2, 9)).where(Assignment.id == lead.id).execute()
+    auth.login("office")
+    response = client.post(f"/handling/{lead.id}/return", data={"reason": "不归我们管"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and "only within three working days" in body(response)
+    assert fresh(lead).state == "assigned"
+
+
+def test_the_route_page_is_for_the_assigning_side(loop, client, auth):
+    issue = loop.issue()
+    for username, expected in (("author", 403), ("office", 403), ("councillor", 200), ("admin", 200)):
+        auth.login(username)
+        assert client.get(f"/issues/{issue.id}/route").status_code == expected, username
+        auth.logout()
+    auth.login("councillor")
+    page = body(client.get(f"/issues/{issue.id}/route"))
+    assert "马家店街道办事处" in page and "市水利和湖泊局" not in page  # only the issue's level and place
+    forged = client.post(f"/issues/{issue.id}/assign", data={"lead": str(loop.water.id)})
+    assert forged.status_code == 422 and fresh(issue).status == "accepted"
+    done = client.post(f"/issues/{issue.id}/assign",
+                       data={"lead": str(loop.office.id), "co": [str(loop.works.id)], "note": "请尽快"})
+    assert done.status_code == 303
+    assert fresh(issue).status == "assigned"
+    assert Assignment.select().where(Assignment.issue == issue.id).count() == 2
+
+
+def test_extension_and_urging_from_the_route_page(loop, client, auth):
+    lead = loop.assigned()
+    auth.login("office")
+    assert client.post(f"/handling/{lead.id}/extension", data={"until": "2026-12-10", "reason": "x"}).status_code == 422
+    assert client.post(f"/handling/{lead.id}/extension",
+                       data={"until": "2027-01-15", "reason": "需要招标"}).status_code == 303
+    assert client.post(f"/handling/{lead.id}/extension/decide", data={"decision": "grant"}).status_code == 403
+    auth.logout()
+    auth.login("councillor")
+    assert "需要招标" in body(client.get(f"/issues/{lead.issue_id}/route"))
+    assert client.post(f"/handling/{lead.id}/extension/decide", data={"decision": "grant"}).status_code == 303
+    assert fresh(lead).due_on == date(2027, 1, 15)
+    # Not overdue: urging is refused and nothing is counted.
+    assert client.post(f"/handling/{lead.id}/urge", data={"note": "快"}).status_code == 422
+    assert fresh(lead).urge_count == 0
+    Assignment.update(due_on=date(2026, 11, 30)).where(Assignment.id == lead.id).execute()
+    assert client.post(f"/handling/{lead.id}/urge", data={"note": "快"}).status_code == 303
+    assert fresh(lead).urge_count == 1
+
+
+def test_the_author_rates_and_a_dissatisfied_rating_reopens(loop, client, auth):
+    lead = loop.assigned()
+    handling.answer(lead, loop.office_staff, "resolved", "已疏通", "A", now=NOW)
+    issue_id = lead.issue_id
+    auth.login("stranger")
+    assert client.get(f"/issues/{issue_id}/rate").status_code == 403
+    auth.logout()
+    auth.login("author")
+    page = client.get(f"/issues/{issue_id}/rate", headers={"Accept-Language": "zh-CN"})
+    assert "已疏通" in body(page) and "不满意" in body(page)
+    assert client.post(f"/issues/{issue_id}/rate", data={"comment": "还在积水"}).status_code == 422
+    response = client.post(f"/issues/{issue_id}/rate", data={"rating": "dissatisfied", "comment": "还在积水"})
+    assert response.status_code == 303 and fresh(lead.issue).status == "in_progress"
+    assert "nothing to rate" in body(client.get(f"/issues/{issue_id}/rate", headers={"Accept-Language": "en"}))
