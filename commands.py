@@ -1,4 +1,4 @@
-"""The command line: `flask db`, `flask seed-demo`, `flask create-admin`, `flask search`, `flask translate`."""
+"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `translate`."""
 import os
 import subprocess
 import sys
@@ -13,7 +13,7 @@ PASSWORD_ENV = "YISHI_ADMIN_PASSWORD"
 
 
 def register(app):
-    for command in (db_group, seed_demo, create_admin, search_group, translate):
+    for command in (db_group, seed_demo, create_admin, remind, search_group, translate):
         app.cli.add_command(command)
 
 
@@ -106,6 +106,22 @@ def create_admin(username, display_name):
         click.echo(f"Created site admin {user.username}. Log in at /login.")
     else:
         click.echo(f"{user.username} exists: it is now a site admin, active, with the password given.")
+
+
+@click.command("remind")
+def remind():
+    """Close answers nobody rated in 15 days, and remind whoever holds an item due within two working
+    days or overdue (at most once a day each). Safe to run from cron every hour."""
+    from domain import handling
+
+    with db.connection_context():
+        closed = handling.close_unrated()
+        sent = handling.remind()
+    for issue in closed:
+        click.echo(f"closed unrated: #{issue.id} {issue.title}")
+    for assignment, user_id, kind in sent:
+        click.echo(f"reminded user {user_id} of #{assignment.issue_id} ({kind}, due {assignment.due_on})")
+    click.echo(f"{len(closed)} closed, {len(sent)} reminders sent")
 
 
 @click.group("search")

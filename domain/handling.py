@@ -7,7 +7,7 @@ count working days (domain/workdays.py). `today` and `now` may be passed for tes
 """
 import datetime
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from domain import audit, permissions, timefmt, workdays, workflow
 from models import (
@@ -17,6 +17,7 @@ from models import (
     Assignment,
     Department,
     DepartmentStaff,
+    Event,
     Feedback,
     Issue,
     Membership,
@@ -504,17 +505,21 @@ def rate(issue, actor, rating, comment="", now=None):
 
 
 def close_unrated(now=None):
-    """Close every answered issue nobody rated within 15 days; returns the issues closed."""
+    """Close every answered issue nobody rated within 15 days of its answer; returns them."""
     now = now or utcnow()
+    answered = ("resolved", "explained")
+    answered_at = (
+        Event.select(Event.issue, fn.MAX(Event.created_at).alias("at")).join(Issue)
+        .where(Issue.status.in_(answered) & (Event.kind == "status") & Event.to_status.in_(answered))
+        .group_by(Event.issue)
+    )
     stale = (
-        Issue.select().where(
-            Issue.status.in_(("resolved", "explained")) & (Issue.updated_at <= now - AUTO_CLOSE_AFTER)
-        )
+        Issue.select().join(answered_at, on=(Issue.id == answered_at.c.issue_id))
+        .where(answered_at.c.at <= now - AUTO_CLOSE_AFTER).order_by(Issue.id)
     )
     closed = []
     for issue in stale:
-        with db.atomic():
-            workflow.transition(issue, "closed", None, "unrated", check=False, at=now, unrated=True)
+        workflow.transition(issue, "closed", None, check=False, at=now, unrated=True)
         closed.append(issue)
     return closed
 

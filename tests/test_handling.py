@@ -485,3 +485,21 @@ def test_the_author_rates_and_a_dissatisfied_rating_reopens(loop, client, auth):
     response = client.post(f"/issues/{issue_id}/rate", data={"rating": "dissatisfied", "comment": "还在积水"})
     assert response.status_code == 303 and fresh(lead.issue).status == "in_progress"
     assert "nothing to rate" in body(client.get(f"/issues/{issue_id}/rate", headers={"Accept-Language": "en"}))
+
+
+def test_flask_remind_is_safe_to_run_twice(loop, runner):
+    loop.assigned()
+    Assignment.update(due_on=date(2026, 11, 30)).execute()
+    first = runner.invoke(args=["remind"])
+    assert first.exit_code == 0 and "0 closed, 2 reminders sent" in first.output
+    second = runner.invoke(args=["remind"])
+    assert second.exit_code == 0 and "0 closed, 0 reminders sent" in second.output
+
+
+def test_flask_remind_closes_answers_nobody_rated(loop, runner):
+    issue = answered(loop)
+    Event.update(created_at=NOW - timedelta(days=30)).where(Event.issue == issue.id).execute()
+    result = runner.invoke(args=["remind"])
+    assert f"closed unrated: #{issue.id}" in result.output
+    assert fresh(issue).status == "closed"
+
