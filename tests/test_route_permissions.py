@@ -1,0 +1,220 @@
+"""Every route, for every role: the answer agrees with the permission function of its act.
+
+ROUTES maps each endpoint of the URL map to the permission function that decides it (a function of
+the user and the world), or PUBLIC. A route missing from the table fails the test, so a new route
+cannot forget its check. For each role the test walks every rule and method once, on a world with
+one of each object, sending empty or minimal forms: the point is the permission answer, so a 422 for
+an empty form counts as let through. Allowed: anything but 401, 403 or the login redirect (and no
+500). Refused: 403, or the login redirect for a visitor.
+"""
+from datetime import timedelta
+
+import pytest
+from conftest import Auth
+from flask_login import AnonymousUserMixin
+
+import models
+from domain import permissions as p
+from domain import workflow
+
+PUBLIC = None
+
+
+def signed_in(user, world):
+    return bool(user.is_authenticated)
+
+
+# The blueprints whose every route one check guards (the admin's before_request).
+BLUEPRINTS = {
+    "admin": lambda user, world: p.is_admin(user),
+}
+
+ROUTES = {
+    "agenda.close": lambda user, world: p.can_manage_item(user, world.item),
+    "agenda.edit_item": lambda user, world: p.can_manage_item(user, world.item),
+    "agenda.edit_meeting": lambda user, world: p.can_manage_meeting(user, world.meeting),
+    "agenda.item": PUBLIC,
+    "agenda.meeting": PUBLIC,
+    "agenda.meetings_ics": PUBLIC,
+    "agenda.minutes": lambda user, world: p.can_manage_meeting(user, world.meeting),
+    "agenda.new_item": lambda user, world: p.can_manage_meeting(user, world.meeting),
+    "agenda.new_meeting": lambda user, world: p.can_schedule_meeting(user, world.venue),
+    "agenda.outcome": lambda user, world: p.can_manage_item(user, world.item),
+    "agenda.outcomes": PUBLIC,
+    "agenda.outcomes_atom": PUBLIC,
+    "agenda.remove_item": lambda user, world: p.can_manage_item(user, world.item),
+    "agenda.tally": PUBLIC,
+    "agenda.venue_meetings": PUBLIC,
+    "agenda.venue_meetings_ics": PUBLIC,
+    "agenda.venue_outcomes": PUBLIC,
+    "agenda.venue_outcomes_atom": PUBLIC,
+    "agenda.vote": lambda user, world: p.can_vote(user, world.item),
+    "agenda.window": lambda user, world: p.can_manage_item(user, world.item),
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.password": signed_in,
+    "auth.profile": signed_in,
+    "auth.register": PUBLIC,
+    "discussion.comment": lambda user, world: p.can_take_part(user, world.issue),
+    "discussion.comments": PUBLIC,
+    "discussion.follow": signed_in,
+    "discussion.mark_read": signed_in,
+    "discussion.moderate": lambda user, world: p.can_moderate(user, world.venue),
+    "discussion.moderation": lambda user, world: p.can_moderate(user, world.venue),
+    "discussion.moderation_index": lambda user, world: p.moderates_anywhere(user),
+    "discussion.notification_count": PUBLIC,
+    "discussion.notifications": signed_in,
+    "discussion.permalink": PUBLIC,
+    "discussion.reply": lambda user, world: p.can_take_part(user, world.issue),
+    "discussion.report": lambda user, world: p.can_report(user, world.issue),
+    "discussion.support": lambda user, world: p.can_support(user, world.issue),
+    "issues.new": lambda user, world: p.can_raise_issue(user, world.venue),
+    "issues.record": lambda user, world: p.can_record_issue(user, world.venue),
+    "issues.search": PUBLIC,
+    "issues.show": PUBLIC,
+    "issues.similar": PUBLIC,
+    "issues.status": PUBLIC,
+    "issues.validate": signed_in,
+    "main.index": PUBLIC,
+    "main.language": PUBLIC,
+    "members.change": lambda user, world: p.can_verify(user, world.membership),
+    "members.index": lambda user, world: p.can_manage_members(user, world.venue),
+    "members.my_venues": lambda user, world: p.can_manage_own_venues(user),
+    "static": PUBLIC,
+    "triage.accept": lambda user, world: p.can_triage(user, world.issue),
+    "triage.decline": lambda user, world: p.can_triage(user, world.issue),
+    "triage.merge": lambda user, world: p.can_triage(user, world.issue),
+    "triage.queue": lambda user, world: p.can_moderate(user, world.venue),
+    "triage.show": lambda user, world: p.can_triage(user, world.issue),
+    "venues.show": PUBLIC,
+    "verification.invite": lambda user, world: p.can_manage_members(user, world.venue),
+    "verification.join": lambda user, world: p.can_join(user, world.venue),
+    "verification.join_with_code": PUBLIC,
+    "verification.refuse": lambda user, world: p.can_verify(user, world.membership),
+    "verification.requests": lambda user, world: p.can_manage_members(user, world.venue),
+    "verification.rotate": lambda user, world: p.can_manage_members(user, world.venue),
+    "verification.verify": lambda user, world: p.can_verify(user, world.membership),
+    "verification.voting_rule": lambda user, world: p.can_manage_members(user, world.venue),
+}
+
+# The least a request needs to reach its permission check (a vote without a choice is refused
+# as a bad choice before anyone asks who votes; a toggle without `want` is a bad request).
+FORMS = {
+    "agenda.vote": {"choice": "yes"},
+    "discussion.follow": {"want": "1"},
+    "discussion.support": {"want": "1"},
+}
+QUERIES = {"issues.validate": "?form=raise&field=title"}
+ROLES = ("visitor", "resident", "pending", "councillor", "other_councillor", "deputy", "staff", "admin")
+
+
+def permission_of(endpoint):
+    if endpoint in ROUTES:
+        return ROUTES[endpoint]
+    blueprint = endpoint.partition(".")[0]
+    if "." in endpoint and blueprint in BLUEPRINTS:
+        return BLUEPRINTS[blueprint]
+    raise KeyError(endpoint)
+
+
+def test_every_route_has_an_entry(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        try:
+            permission_of(rule.endpoint)
+        except KeyError:
+            missing.append(rule.endpoint)
+    assert not missing, f"routes without a permission entry in ROUTES: {sorted(set(missing))}"
+
+
+class World:
+    """One of each thing, at the venue "here"; the admin's routes act on spare things, so what
+    the admin archives or removes leaves the rest of the walk as it was."""
+
+    def __init__(self, make):
+        self.venue = make.venue(slug="here")
+        self.other_venue = make.venue(slug="there")
+        self.spare_venue = make.venue(slug="spare")
+        users = {role: make.user(role) for role in ROLES[1:]}
+        users["admin"].is_admin = True
+        users["admin"].save()
+        self.users = users
+        self.author, self.applicant, self.target = make.user("author"), make.user("applicant"), make.user("target")
+        make.member(users["resident"], self.venue)
+        make.member(users["pending"], self.venue, status="pending")
+        make.member(users["councillor"], self.venue, role="councillor")
+        make.member(users["other_councillor"], self.other_venue, role="councillor")
+        make.member(users["deputy"], self.venue, role="deputy")
+        make.member(self.author, self.venue)
+        self.membership = make.member(self.applicant, self.venue, status="pending")
+        self.spare_membership = make.member(self.target, self.spare_venue)
+        self.region = make.region(kind="community", parent=self.venue.region.parent)
+        self.department = models.Department.create(name="住建局", level="city", region=self.venue.region)
+        models.DepartmentStaff.create(department=self.department, user=users["staff"])
+        self.category = models.Category.create(code="roads", name="道路", name_en="Roads")
+        self.group = models.DeputyGroup.create(name="柑橘产业组")
+        self.issue = workflow.raise_issue(self.venue, self.author, "路灯坏了", "三栋门口的路灯坏了一个月。")
+        self.comment = models.Comment.create(issue=self.issue, author=self.author, body="我也看到了。")
+        self.meeting = models.Meeting.create(
+            venue=self.venue, title="十二月议事会", starts_at=models.utcnow() + timedelta(days=3),
+        )
+        self.item = models.AgendaItem.create(
+            meeting=self.meeting, title="修路灯", opens_at=models.utcnow() - timedelta(hours=1),
+            closes_at=models.utcnow() + timedelta(days=1), quorum_value=1,
+        )
+
+    def refresh(self):
+        """Fresh copies of what the walk may have changed."""
+        self.venue = models.Venue.get_by_id(self.venue.id)
+        self.issue = models.Issue.get_by_id(self.issue.id)
+        self.membership = models.Membership.get_by_id(self.membership.id)
+        self.meeting = models.Meeting.get_by_id(self.meeting.id)
+        self.item = models.AgendaItem.get_or_none(models.AgendaItem.id == self.item.id) or self.item
+
+    def url_values(self, rule):
+        admin = rule.endpoint.startswith("admin.")
+        values = {
+            "slug": self.venue.slug, "issue_id": self.issue.id, "comment_id": self.comment.id,
+            "meeting_id": self.meeting.id, "item_id": self.item.id, "category_id": self.category.id,
+            "membership_id": (self.spare_membership if admin else self.membership).id,
+            "venue_id": self.spare_venue.id, "region_id": self.region.id,
+            "department_id": self.department.id, "group_id": self.group.id, "user_id": self.target.id,
+            "target_id": self.issue.id, "filename": "style.css", "action": "verify",
+            "kind": "issues" if rule.endpoint == "discussion.report" else "issue",
+        }
+        return {name: values[name] for name in rule.arguments}
+
+
+def login_redirect(response):
+    return response.status_code in (302, 303) and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_as_its_permission_says(app, client, make, role):
+    world = World(make)
+    auth = Auth(client)
+    if role != "visitor":
+        assert auth.login(role).status_code == 303
+    mismatches = []
+    rules = sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint == "auth.logout", rule.endpoint))
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            world.refresh()
+            user = models.User.get_by_id(world.users[role].id) if role != "visitor" else AnonymousUserMixin()
+            check = permission_of(rule.endpoint)
+            allowed = True if check is PUBLIC else check(user, world)
+            with app.test_request_context():
+                url = app.url_for(rule.endpoint, **world.url_values(rule)) + QUERIES.get(rule.endpoint, "")
+            response = client.open(url, method=method, data=FORMS.get(rule.endpoint, {}))
+            status = response.status_code
+            response.close()
+            if allowed:
+                right = status not in (401, 403, 500) and not login_redirect(response)
+            elif role == "visitor":
+                right = login_redirect(response) or status == 403
+            else:
+                right = status == 403
+            if not right:
+                said = "allowed" if allowed else "refused"
+                mismatches.append(f"{method} {url} ({rule.endpoint}): {said}, answered {status}")
+    assert not mismatches, f"{role}:\n" + "\n".join(mismatches)
