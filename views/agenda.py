@@ -5,13 +5,13 @@ from flask import Blueprint, current_app, flash, make_response, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from playhouse.flask_utils import PaginatedQuery
 
 from domain import deliberation, feeds, labels, memberships, permissions, voting, workflow
 from domain.permissions import can_manage_item, can_manage_meeting, can_schedule_meeting
 from forms import CloseForm, ItemForm, MeetingForm, MinutesForm, OutcomeForm, VoteForm, WindowForm
 from models import Department, Issue
 from views import (
+    Page,
     answer,
     conditional,
     get_item,
@@ -379,21 +379,15 @@ def outcome(item_id):
 
 # Outcomes and feeds -------------------------------------------------------------------------
 
-def _outcome_page(venue):
-    return PaginatedQuery(deliberation.outcomes(venue), current_app.config["PAGE_SIZE"], check_bounds=False)
-
-
 @bp.get("/outcomes")
 def outcomes():
-    pages = _outcome_page(None)
-    return render("agenda/outcomes.html", venue=None, pages=pages, outcomes=list(pages.get_object_list()))
+    return render("agenda/outcomes.html", venue=None, listing=Page(deliberation.outcomes(None)))
 
 
 @bp.get("/v/<slug>/outcomes")
 def venue_outcomes(slug):
     venue = get_venue(slug)
-    pages = _outcome_page(venue)
-    return render("agenda/outcomes.html", venue=venue, pages=pages, outcomes=list(pages.get_object_list()))
+    return render("agenda/outcomes.html", venue=venue, listing=Page(deliberation.outcomes(venue)))
 
 
 def _atom(venue):

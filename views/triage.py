@@ -50,14 +50,20 @@ def _not_new(issue):
                   flash_message=message, category="error", issue=issue, message=message)
 
 
+def _step(issue, act, message):
+    """Take a triage step (`act`), or say that the issue is no longer new."""
+    try:
+        act()
+    except workflow.TransitionError:
+        return _not_new(issue)
+    return _done(issue, message)
+
+
 @bp.post("/triage/<int:issue_id>/accept")
 def accept(issue_id):
     issue = get_issue(issue_id, check=can_triage)
-    try:
-        workflow.accept(issue, current_user)
-    except workflow.TransitionError:
-        return _not_new(issue)
-    return _done(issue, _("Accepted: “%(title)s”.", title=issue.title))
+    return _step(issue, lambda: workflow.accept(issue, current_user),
+                 _("Accepted: “%(title)s”.", title=issue.title))
 
 
 @bp.post("/triage/<int:issue_id>/decline")
@@ -66,11 +72,8 @@ def decline(issue_id):
     form = DeclineForm()
     if not form.validate_on_submit():
         return _page(issue, decline_form=form, status=422)
-    try:
-        workflow.decline(issue, current_user, form.reason.data)
-    except workflow.TransitionError:
-        return _not_new(issue)
-    return _done(issue, _("Declined: “%(title)s”. The reason is shown on the issue.", title=issue.title))
+    return _step(issue, lambda: workflow.decline(issue, current_user, form.reason.data),
+                 _("Declined: “%(title)s”. The reason is shown on the issue.", title=issue.title))
 
 
 @bp.post("/triage/<int:issue_id>/merge")
@@ -80,8 +83,5 @@ def merge(issue_id):
     if not form.validate_on_submit():
         return _page(issue, merge_form=form, status=422)
     target = Issue.get_by_id(form.target.data)
-    try:
-        workflow.merge(issue, target, current_user)
-    except workflow.TransitionError:
-        return _not_new(issue)
-    return _done(issue, _("Merged into #%(id)d “%(title)s”.", id=target.id, title=target.title))
+    return _step(issue, lambda: workflow.merge(issue, target, current_user),
+                 _("Merged into #%(id)d “%(title)s”.", id=target.id, title=target.title))
