@@ -10,11 +10,6 @@ def is_admin(user):
     return bool(user and user.is_authenticated and user.is_admin)
 
 
-def has_venue_role(user, venue, role):
-    """Whether `user` holds a verified `role` at `venue`."""
-    return has_any_venue_role(user, venue, (role,))
-
-
 def is_last_admin(user):
     """Whether `user` is the only active site admin, whose admin role must therefore stay."""
     if not (user.is_admin and user.active):
@@ -128,7 +123,7 @@ def navigation(user):
     return links
 
 
-# Deliberation: meetings, agenda items, votes, memberships, triage ---------------------------------
+# Deliberation: meetings, agenda items, votes, memberships, triage
 # Roles here are relative to a venue or an issue; domain/workflow.py's table of steps names them.
 
 MODERATORS = frozenset({"councillor", "admin"})

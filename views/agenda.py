@@ -28,7 +28,7 @@ bp = Blueprint("agenda", __name__)
 # themselves, so a page shows a button exactly when its route would allow the act.
 PERMISSIONS = (
     "can_manage_item", "can_manage_meeting", "can_manage_members", "can_schedule_meeting",
-    "can_triage", "can_verify", "can_vote",
+    "can_triage", "can_verify",
 )
 
 
