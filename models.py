@@ -556,6 +556,16 @@ class AgendaItem(BaseModel):
         indexes = ((("meeting", "position"), False),)
 
     @classmethod
+    def not_open_yet(cls, now):
+        """Where an item's vote has not opened by `now`: its text and window may still change."""
+        return cls.opens_at.is_null() | (cls.opens_at > now)
+
+    @classmethod
+    def open_at(cls, now):
+        """Where an item is open for votes at `now`, its result not yet fixed."""
+        return (cls.opens_at <= now) & (cls.closes_at > now) & cls.result.is_null()
+
+    @classmethod
     def with_venue(cls, item_id):
         """The item with its meeting and venue (one query), or None."""
         return cls.select(cls, Meeting, Venue).join(Meeting).join(Venue).where(cls.id == item_id).first()
@@ -579,10 +589,7 @@ class AgendaItem(BaseModel):
         return (
             cls.select(cls, Meeting)
             .join(Meeting)
-            .where(
-                (Meeting.venue == venue) & (cls.opens_at <= now) & (cls.closes_at > now)
-                & cls.result.is_null()
-            )
+            .where((Meeting.venue == venue) & cls.open_at(now))
             .order_by(cls.closes_at)
         )
 

@@ -167,10 +167,7 @@ def update_item(item, title, body, rule, quorum_kind, quorum_value, now=None):
                 title=title, body=body, rule=rule, quorum_kind=quorum_kind,
                 quorum_value=quorum_value, updated_at=now,
             )
-            .where(
-                (AgendaItem.id == item.id)
-                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
-            )
+            .where((AgendaItem.id == item.id) & AgendaItem.not_open_yet(now))
             .execute()
         )
     if not changed:
@@ -186,10 +183,7 @@ def remove_item(item, actor, now=None):
     with db.atomic():
         removed = (
             AgendaItem.delete()
-            .where(
-                (AgendaItem.id == item.id)
-                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
-            )
+            .where((AgendaItem.id == item.id) & AgendaItem.not_open_yet(now))
             .execute()
         )
         if not removed:
@@ -221,7 +215,7 @@ def set_window(item, actor, opens_at, closes_at, now=None):
             .where(
                 (AgendaItem.id == item.id)
                 & AgendaItem.result.is_null()
-                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
+                & AgendaItem.not_open_yet(now)
             )
             .execute()
         )
@@ -244,12 +238,7 @@ def _lock_open(item_id, now):
     """Take the item's row if its window is open at `now`; False when it is not."""
     return bool(
         AgendaItem.update(updated_at=now)
-        .where(
-            (AgendaItem.id == item_id)
-            & (AgendaItem.opens_at <= now)
-            & (AgendaItem.closes_at > now)
-            & AgendaItem.result.is_null()
-        )
+        .where((AgendaItem.id == item_id) & AgendaItem.open_at(now))
         .execute()
     )
 
@@ -294,12 +283,7 @@ def close_early(item, actor, reason, now=None):
     with db.atomic():
         closed = (
             AgendaItem.update(closes_at=now, close_reason=reason, updated_at=now)
-            .where(
-                (AgendaItem.id == item.id)
-                & (AgendaItem.opens_at <= now)
-                & (AgendaItem.closes_at > now)
-                & AgendaItem.result.is_null()
-            )
+            .where((AgendaItem.id == item.id) & AgendaItem.open_at(now))
             .execute()
         )
         if not closed:
