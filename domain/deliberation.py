@@ -9,10 +9,9 @@ from datetime import timedelta
 
 from peewee import fn
 
-from domain import audit, permissions, voting, workflow
+from domain import audit, handling, permissions, voting, workflow
 from models import (
     AgendaItem,
-    Assignment,
     Department,
     Issue,
     Meeting,
@@ -377,10 +376,8 @@ def publish_outcome(item, actor, text, next_status=None, department=None, due_on
             workflow.record(issue, "outcome", actor, note="" if moves else text, item=item.id,
                             result=item.result)
             if moves and next_status == "assigned":
-                Assignment.create(issue=issue, department=department, assigned_by=actor, due_on=due_on)
-                issue.due_on = due_on
-                issue.save(only=[Issue.due_on])
-                workflow.transition(issue, "assigned", actor, note=text, department=department.id)
+                # The publisher was checked by the deliberation rules; the assignment is the loop's own.
+                handling.assign(issue, actor, department, due_on=due_on, note=text, now=now, check=False)
             elif moves:
                 workflow.transition(issue, next_status, actor, note=text)
             workflow.notify_followers(issue, "outcome", actor, item=item.id, result=item.result)
