@@ -20,6 +20,8 @@ _CJK = (
     "\U00020000-\U0003134f"
 )
 _TOKEN = re.compile(rf"([{_CJK}]+)|((?:(?![{_CJK}])[^\W_])+)")
+# Characters of a query that are read (a title is 120 at most; the rest cannot help).
+MAX_QUERY_LENGTH = 100
 # A query of more words than this searches for the first ones only (titles run to 120 characters).
 MAX_QUERY_TOKENS = 32
 # bm25 weights of the FTS5 columns: a word in the title counts ten times one in the body.

@@ -9,7 +9,7 @@ load a row and authorize it in one call, as flaskr's `get_post(id, check_author)
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
@@ -36,10 +36,13 @@ def see_other(location):
     return redirect(location, 303)
 
 
-def answer(location, fragment=None, **context):
-    """The answer to a form that worked: `fragment` rendered for htmx, else a redirect to `location`."""
+def answer(location, fragment=None, flashed=None, **context):
+    """The answer to a form that worked: `fragment` rendered for htmx, else a redirect to `location`
+    with the message `flashed` (a fragment says it in place, so it is not flashed for htmx)."""
     if fragment and wants_fragment():
         return render_template(fragment, **context), 200
+    if flashed:
+        flash(flashed, "success")
     return see_other(location)
 
 

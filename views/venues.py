@@ -1,12 +1,10 @@
 """A venue's page: what it is, where, who serves there, and the issues raised there."""
 from flask import Blueprint, request, url_for
 from flask_login import current_user
-from playhouse.flask_utils import get_object_or_404
 
 from domain import deliberation, permissions, search
-from models import ISSUE_STATES, Category, Issue, Venue
-from views import Page, agenda, render, wants_fragment
-from views.issues import MAX_QUERY_LENGTH
+from models import ISSUE_STATES, Category, Issue
+from views import Page, agenda, get_venue, render, wants_fragment
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -18,7 +16,7 @@ def issue_filters(categories):
     args = request.args
     status = args.get("status", "")
     category = args.get("category", "")
-    q = args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    q = args.get("q", "").strip()[:search.MAX_QUERY_LENGTH]
     sort = args.get("sort", "")
     if sort not in SORTS or (sort == "relevant" and not q):
         sort = "relevant" if q else "new"
@@ -42,7 +40,7 @@ def venue_issues(venue, filters):
 
 @bp.get("/<slug>")
 def show(slug):
-    venue = get_object_or_404(Venue.select(), Venue.slug == slug)
+    venue = get_venue(slug)
     categories = list(Category.choices())
     filters = issue_filters(categories)
     page = Page(venue_issues(venue, filters))
