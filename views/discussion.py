@@ -7,6 +7,7 @@ answer 304 Not Modified from a validator built on the issue's row alone, so an i
 """
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from playhouse.flask_utils import get_object_or_404
 
@@ -144,6 +145,19 @@ def _invalid(issue, form, parent):
 
 # Supports and follows ---------------------------------------------------------------------------
 
+# What pressing Support or Follow does, with what it says: (do, undo, done, undone).
+TOGGLES = {
+    "support": (
+        participation.support, participation.withdraw_support,
+        _l("Thank you: your support is counted."), _l("Your support is withdrawn."),
+    ),
+    "follow": (
+        participation.follow, participation.unfollow,
+        _l("You follow this issue: you will be told about news."), _l("You no longer follow this issue."),
+    ),
+}
+
+
 @bp.post("/issues/<int:issue_id>/support")
 def support(issue_id):
     issue = get_issue(issue_id)
@@ -152,33 +166,25 @@ def support(issue_id):
         permissions.can_support(current_user, issue),
         _("You cannot support an issue you raised yourself.") if own else _refusal(issue),
     )
-    if _want():
-        changed = participation.support(current_user, issue)
-        message = _("Thank you: your support is counted.")
-    else:
-        changed = participation.withdraw_support(current_user, issue)
-        message = _("Your support is withdrawn.")
-    return _toggled(issue, message if changed else None, "support")
+    return _toggle(issue, "support")
 
 
 @bp.post("/issues/<int:issue_id>/follow")
 def follow(issue_id):
-    issue = get_issue(issue_id, check=permissions.can_follow)
-    if _want():
-        changed = participation.follow(current_user, issue)
-        message = _("You follow this issue: you will be told about news.")
-    else:
-        changed = participation.unfollow(current_user, issue)
-        message = _("You no longer follow this issue.")
-    return _toggled(issue, message if changed else None, "follow")
+    return _toggle(get_issue(issue_id, check=permissions.can_follow), "follow")
 
 
-def _toggled(issue, message, which):
-    """The pressed control again (with the counters as they are now), or the issue page."""
+def _toggle(issue, which):
+    """Set the button `which` as the form asks; answer with the pressed control again (the
+    counters as they are now), or the issue page saying what changed."""
+    do, undo, done, undone = TOGGLES[which]
+    want = _want()
+    changed = (do if want else undo)(current_user, issue)
     fresh = get_issue(issue.id) if wants_fragment() else issue
     return answer(
         url_for("issues.show", issue_id=issue.id, _anchor=f"{which}-{issue.id}"), "discussion/_toggled.html",
-        flashed=message, issue=fresh, thread=Thread(fresh, current_user), which=which,
+        flashed=str(done if want else undone) if changed else None,
+        issue=fresh, thread=Thread(fresh, current_user), which=which,
     )
 
 
