@@ -157,3 +157,15 @@ def similar(venue, title, limit=5):
             if len(found) == limit:
                 break
     return found
+
+
+def venue_issues(venue, status="", category="", q="", sort="new"):
+    """The public issues of `venue` for the list's filters, as one query: of one status and
+    category code when given, matching the words `q` (best first when sort="relevant"), else
+    newest or most supported first. None when `q` has nothing searchable."""
+    query = Issue.at(venue, status, category)
+    if q:
+        query = matching(query, q)
+        if query is None or sort == "relevant":
+            return query
+    return Issue.ordered(query, sort)

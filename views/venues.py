@@ -3,7 +3,7 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from domain import deliberation, permissions, search
-from models import ISSUE_STATES, Category, Issue
+from models import ISSUE_STATES, Category
 from views import Page, agenda, get_venue, render, wants_fragment
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
@@ -28,22 +28,12 @@ def issue_filters(categories):
     }
 
 
-def venue_issues(venue, filters):
-    """The venue's issues for the filters, as one query (None when the words are unsearchable)."""
-    query = Issue.at(venue, filters["status"], filters["category"])
-    if filters["q"]:
-        query = search.matching(query, filters["q"])
-        if query is None or filters["sort"] == "relevant":
-            return query
-    return Issue.ordered(query, filters["sort"])
-
-
 @bp.get("/<slug>")
 def show(slug):
     venue = get_venue(slug)
     categories = list(Category.choices())
     filters = issue_filters(categories)
-    page = Page(venue_issues(venue, filters))
+    page = Page(search.venue_issues(venue, **filters))
     fragment = wants_fragment()
 
     def page_url(number):
