@@ -102,6 +102,11 @@ class Region(BaseModel):
         return self.name
 
     @classmethod
+    def current(cls):
+        """The regions in use (not archived), for the directory."""
+        return cls.select().where(~cls.archived)
+
+    @classmethod
     def city(cls):
         """The root of the tree (the first region without a parent), or None."""
         return cls.select().where(cls.parent.is_null()).order_by(cls.id).first()
@@ -152,6 +157,11 @@ class Venue(BaseModel):
             )
         return query.order_by(Region.position, Region.name, cls.name)
 
+    @classmethod
+    def named(cls, ids):
+        """The venues with these ids, by name."""
+        return cls.select().where(cls.id.in_(list(ids) or [0])).order_by(cls.name)
+
     def is_open(self):
         """Whether new issues, comments and votes may be posted here (archived venues are read only)."""
         return not self.archived
@@ -199,6 +209,11 @@ class User(BaseModel):
 
     def get_id(self):
         return str(self.id)
+
+    @classmethod
+    def by_username(cls, username):
+        """The account that logs in as `username`, or None."""
+        return cls.get_or_none(cls.username == username)
 
     @classmethod
     def search(cls, text):
@@ -444,6 +459,65 @@ class Issue(BaseModel):
             query = query.where(Category.code == category)
         return query
 
+    @classmethod
+    def everywhere(cls):
+        """The public issues of every venue, each with its venue (for the site-wide search)."""
+        return cls.public(Venue).switch(cls).join(Venue)
+
+    @classmethod
+    def with_venue(cls):
+        """Issues with their venue and category, the way the issue page shows one."""
+        return (
+            cls.select(cls, Venue, Category)
+            .join(Venue)
+            .switch(cls)
+            .join(Category, JOIN.LEFT_OUTER, on=(cls.category == Category.id))
+        )
+
+    @classmethod
+    def counters(cls, issue_id):
+        """Only what polls compare of issue `issue_id` (status, counters, last change), found by
+        primary key: one indexed row, nothing joined. None when there is no such issue."""
+        return (
+            cls.select(
+                cls.id, cls.status, cls.updated_at, cls.support_count, cls.comment_count,
+                cls.follower_count, cls.hidden,
+            )
+            .where(cls.id == issue_id)
+            .first()
+        )
+
+    def version(self):
+        """What changes whenever the status badge or the counts beside it change (see counters)."""
+        return (
+            self.id, self.status, self.updated_at, self.support_count, self.comment_count,
+            self.follower_count, self.hidden,
+        )
+
+    @classmethod
+    def reported_at(cls, venue):
+        """Issues of `venue` with their author (who may be gone), for moderation."""
+        return (
+            cls.select(cls, User)
+            .join(User, JOIN.LEFT_OUTER, on=(cls.author == User.id))
+            .where(cls.venue == venue.id)
+        )
+
+    def people(self):
+        """{id: User} of its author and of whoever recorded it, with their names only (one query)."""
+        ids = [i for i in (self.author_id, self.recorded_by_id) if i is not None]
+        return {u.id: u for u in User.select(User.id, User.display_name).where(User.id.in_(ids))}
+
+    def merged_target(self):
+        """The issue this one was merged into (its id and title), or None."""
+        if not self.merged_into_id:
+            return None
+        return Issue.select(Issue.id, Issue.title).where(Issue.id == self.merged_into_id).first()
+
+    def is_rated(self):
+        """Whether its author has rated how it was handled."""
+        return Feedback.select().where(Feedback.issue == self).exists()
+
     def timeline(self):
         """The issue's Events, oldest first, each with its actor (who may be gone)."""
         return (
@@ -472,6 +546,16 @@ class Comment(BaseModel):
 
     class Meta:
         indexes = ((("issue", "id"), False),)
+
+    @classmethod
+    def with_author(cls):
+        """Comments with their author."""
+        return cls.select(cls, User).join(User)
+
+    @classmethod
+    def reported_at(cls, venue):
+        """Comments on the issues of `venue`, with their issue and author, for moderation."""
+        return cls.select(cls, Issue, User).join(Issue).switch(cls).join(User).where(Issue.venue == venue.id)
 
 
 class Support(BaseModel):

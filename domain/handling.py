@@ -39,23 +39,12 @@ GRADES = {"resolved": ("A", "B"), "explained": ("B", "C", "D")}
 
 
 class HandlingError(Exception):
-    """An act that the rules do not allow now; `code` says which rule, for the page to explain."""
+    """An act that the rules do not allow now; `code` says which rule, for the page to explain.
+    (A person who may not act at all gets permissions.NotAllowed.)"""
 
     def __init__(self, code):
         super().__init__(code)
         self.code = code
-
-
-class NotAllowed(HandlingError):
-    """The person may not do this (a 403 for the views)."""
-
-    def __init__(self):
-        super().__init__("not_allowed")
-
-
-def _allow(allowed):
-    if not allowed:
-        raise NotAllowed()
 
 
 # Where an issue goes --------------------------------------------------------------------------
@@ -101,7 +90,7 @@ def due_date(issue, start):
 
 def classify(issue, actor, category, level, note=""):
     """Set the category and the level that must handle `issue` (分类·定级)."""
-    _allow(permissions.can_assign(actor, issue))
+    permissions.ensure(permissions.can_assign, actor, issue)
     if level not in workflow.LEVELS:
         raise HandlingError("level")
     note = (note or "").strip()
@@ -118,7 +107,7 @@ def classify(issue, actor, category, level, note=""):
 def escalate(issue, actor, reason, now=None):
     """Move `issue` up a level (village → town → city) with a recorded reason. An issue already
     assigned is taken back from its departments to be routed at the new level."""
-    _allow(permissions.can_assign(actor, issue))
+    permissions.ensure(permissions.can_assign, actor, issue)
     reason = (reason or "").strip()
     if not reason:
         raise HandlingError("reason_required")
@@ -178,7 +167,7 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
     whose publisher was checked by the deliberation rules.
     """
     if check:
-        _allow(permissions.can_assign(actor, issue))
+        permissions.ensure(permissions.can_assign, actor, issue)
     note = (note or "").strip()
     if issue.status not in ("accepted", "deliberating"):
         raise HandlingError("status")
@@ -267,7 +256,7 @@ def may_return(assignment, today=None):
 
 
 def _own_active(assignment, actor):
-    _allow(permissions.can_handle(actor, assignment))
+    permissions.ensure(permissions.can_handle, actor, assignment)
     if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
         raise HandlingError("closed")
 
@@ -423,7 +412,7 @@ def request_extension(assignment, actor, until, reason, now=None):
 def decide_extension(assignment, actor, grant, note="", now=None):
     """Grant (the due date moves) or refuse a requested extension."""
     issue = Issue.get_by_id(assignment.issue_id)
-    _allow(permissions.can_assign(actor, issue))
+    permissions.ensure(permissions.can_assign, actor, issue)
     if assignment.extension_state != "requested" or not assignment.active:
         raise HandlingError("no_request")
     note = (note or "").strip()
@@ -449,7 +438,7 @@ def decide_extension(assignment, actor, grant, note="", now=None):
 def urge(assignment, actor, note="", now=None):
     """Urge an overdue item (催办): recorded, counted per department, and its staff told."""
     issue = Issue.get_by_id(assignment.issue_id)
-    _allow(permissions.can_urge(actor, issue))
+    permissions.ensure(permissions.can_urge, actor, issue)
     now = now or utcnow()
     if not assignment.is_overdue(timefmt.local_date(now)):
         raise HandlingError("not_overdue")
@@ -471,7 +460,7 @@ def rate(issue, actor, rating, comment="", now=None):
     Dissatisfied the first time: the issue reopens to the same department with the comment.
     Otherwise (or the second time) the issue closes, the rating on record.
     """
-    _allow(permissions.can_rate(actor, issue))
+    permissions.ensure(permissions.can_rate, actor, issue)
     if rating not in RATINGS:
         raise HandlingError("rating")
     if issue.status not in ("resolved", "explained"):

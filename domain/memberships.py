@@ -121,15 +121,10 @@ def _venue_data(membership):
     return {"venue": venue.id, "slug": venue.slug, "name": venue.name}
 
 
-def _allowed(actor, membership):
-    if not permissions.can_verify(actor, membership):
-        raise PermissionError("only the venue's member managers decide on a resident, never on themselves")
-
-
 def _decide(membership, actor, status, note, kind, **data):
     """Move a resident's membership to `status` for `actor`, and tell the person with a
     Notification of `kind` when there is one. False if it already was so."""
-    _allowed(actor, membership)
+    permissions.ensure(permissions.can_verify, actor, membership)
     with db.atomic():
         if not set_membership_status(membership, status, actor, note):
             return False
@@ -143,7 +138,7 @@ def _decide(membership, actor, status, note, kind, **data):
 def verify(membership, actor, note=""):
     """A councillor confirms the person lives here; the person is told. False if it was already so.
 
-    Raises PermissionError when `actor` may not (see permissions.can_verify): nobody verifies
+    Raises permissions.NotAllowed when `actor` may not (see permissions.can_verify): nobody verifies
     themselves. So do refuse and remove.
     """
     return _decide(membership, actor, "verified", note, "membership_verified")
@@ -174,7 +169,7 @@ def decide(membership, action, actor, note=""):
     action; False when it does not (or nothing changed)."""
     starts, act = STARTS[action]
     if membership.status not in starts:
-        _allowed(actor, membership)
+        permissions.ensure(permissions.can_verify, actor, membership)
         return False
     return act(membership, actor, note)
 

@@ -9,8 +9,8 @@ import math
 
 from peewee import JOIN, IntegrityError, fn
 
-from domain import audit, workflow
-from models import Comment, Flag, Follow, Issue, Notification, Support, User, db, utcnow
+from domain import audit, permissions, workflow
+from models import Comment, Flag, Follow, Issue, Notification, Support, User, Venue, db, utcnow
 
 COMMENTS_PER_PAGE = 50  # top-level comments on one page of a thread; replies go with their parent
 POLL_LIMIT = 100  # new comments sent by one poll; the next poll brings the rest
@@ -103,10 +103,6 @@ def comments_after(issue, after, limit=POLL_LIMIT):
 
 # Supports and follows ---------------------------------------------------------------------------
 
-class OwnIssue(Exception):
-    """Authors cannot support their own issue."""
-
-
 def _insert_once(model, **fields):
     """Create the row, or return None when the unique index says it exists (inside a savepoint)."""
     try:
@@ -139,9 +135,11 @@ def is_following(user, issue):
 
 
 def support(user, issue):
-    """Add `user`'s support (附议) to `issue`, and make them follow it; False when already given."""
-    if issue.author_id == user.id:
-        raise OwnIssue()
+    """Add `user`'s support (附议) to `issue`, and make them follow it; False when already given.
+
+    Raises permissions.NotAllowed when `user` may not support it (their own issue, a closed one).
+    """
+    permissions.ensure(permissions.can_support, user, issue)
     with db.atomic():
         if _insert_once(Support, user=user.id, issue=issue.id) is None:
             return False
@@ -356,6 +354,16 @@ def review_queue(venue, limit=100):
     for comment in comments:
         comment.open_flags = comment_flags[comment.id]
     return issues, comments
+
+
+def moderated_venues(user):
+    """([venues], {venue id: pending count}) for the moderation index: for a site admin the venues
+    where something waits, for a councillor every venue they moderate."""
+    if permissions.is_admin(user):
+        pending = pending_by_venue()
+        return list(Venue.named(pending)), pending
+    venues = [m.venue for m in user.memberships("councillor")]
+    return venues, pending_by_venue([v.id for v in venues])
 
 
 def pending_by_venue(venue_ids=None):

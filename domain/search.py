@@ -20,6 +20,8 @@ _CJK = (
     "\U00020000-\U0003134f"
 )
 _TOKEN = re.compile(rf"([{_CJK}]+)|((?:(?![{_CJK}])[^\W_])+)")
+# Characters of a query that are read (a title is 120 at most; the rest cannot help).
+MAX_QUERY_LENGTH = 100
 # A query of more words than this searches for the first ones only (titles run to 120 characters).
 MAX_QUERY_TOKENS = 32
 # bm25 weights of the FTS5 columns: a word in the title counts ten times one in the body.
@@ -155,3 +157,15 @@ def similar(venue, title, limit=5):
             if len(found) == limit:
                 break
     return found
+
+
+def venue_issues(venue, status="", category="", q="", sort="new"):
+    """The public issues of `venue` for the list's filters, as one query: of one status and
+    category code when given, matching the words `q` (best first when sort="relevant"), else
+    newest or most supported first. None when `q` has nothing searchable."""
+    query = Issue.at(venue, status, category)
+    if q:
+        query = matching(query, q)
+        if query is None or sort == "relevant":
+            return query
+    return Issue.ordered(query, sort)

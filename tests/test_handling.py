@@ -6,7 +6,8 @@ import pytest
 
 import models
 from domain import handling, workflow
-from domain.handling import HandlingError, NotAllowed
+from domain.handling import HandlingError
+from domain.permissions import NotAllowed
 from models import Assignment, Event, Feedback, Issue, Notification
 
 # Thursday 3 December 2026, 10:00 UTC (18:00 in Zhijiang): a working day in a year the official

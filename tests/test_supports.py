@@ -3,7 +3,7 @@ import pytest
 from discussion_world import EN, HX, ROLES, ZH, World
 
 import models
-from domain import participation, workflow
+from domain import participation, permissions, workflow
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_authors_cannot_support_their_own_issue(client, auth, world):
     assert response.status_code == 403
     assert "You cannot support an issue you raised yourself." in response.text
     assert world.fresh().support_count == 0
-    with pytest.raises(participation.OwnIssue):
+    with pytest.raises(permissions.NotAllowed):
         participation.support(world.author, world.issue)
 
 

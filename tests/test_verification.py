@@ -2,7 +2,7 @@
 import pytest
 from agenda_world import MODERATOR_ROLES, World
 
-from domain import memberships
+from domain import memberships, permissions
 from models import AuditLog, Membership, Notification, Venue
 
 
@@ -248,7 +248,7 @@ def test_a_councillor_cannot_verify_their_own_request(client, auth, world):
     assert refused.status_code == 403
     page = text(client.get("/v/yangguang/requests", headers=EN))
     assert "Verify 陈小明" in page and "Verify 王议政" not in page
-    with pytest.raises(PermissionError):
+    with pytest.raises(permissions.NotAllowed):
         memberships.verify(own, world.councillor)
     assert Membership.get_by_id(own.id).status == "pending"
     assert not Notification.select().exists() and not AuditLog.select().exists()

@@ -57,7 +57,7 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = User.get_or_none(User.username == form.username.data)
+        user = User.by_username(form.username.data)
         if user is None or not user.check_password(form.password.data):
             error = _("Wrong username or password. Please try again.")
         elif not user.active:

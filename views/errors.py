@@ -5,7 +5,9 @@ Views raise `abort(code)`, or `abort(code, description=_("why"))` to say why; th
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import Forbidden, HTTPException, default_exceptions
+
+from domain.permissions import NotAllowed
 
 bp = Blueprint("errors", __name__)
 
@@ -44,3 +46,10 @@ def csrf_error(exc):
     )
     expired.code = 400
     return render_error(expired)
+
+
+@bp.app_errorhandler(NotAllowed)
+def not_allowed(exc):
+    # A domain function refused what a view let through: the same answer as the view's own check.
+    return render_error(Forbidden())
+

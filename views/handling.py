@@ -4,7 +4,7 @@ side's routing page (分类·定级·交办·升级·延期审批·催办) and t
 Every act is a plain form post answered with 303 (or the page again with 422 and the messages); the
 rules are in domain/handling.py, the permissions in domain/permissions.py.
 """
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,9 +53,7 @@ REFUSALS = {
 
 
 def _refused(error):
-    """403 for a person who may not act; otherwise the rule's reason, for the page shown again."""
-    if isinstance(error, handling.NotAllowed):
-        abort(403)
+    """The rule's reason, for the page shown again."""
     flash(str(REFUSALS.get(error.code, REFUSALS["status"])), "error")
 
 

@@ -1,25 +1,20 @@
 """Issues: raise one at a venue or record one on behalf of a resident, its page and status badge,
 similar issues while typing a title, and the site-wide search."""
-import hashlib
-
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
 from domain import labels, permissions, search, workflow
 from forms import IssueForm, RecordIssueForm
-from models import Category, Feedback, Issue, User, Venue
-from views import Page, agenda, render, require, see_other, wants_fragment
-from views.discussion import thread_context
+from models import Issue
+from views import Page, agenda, answer, conditional, get_venue, render, require, see_other, wants_fragment
+from views.thread import thread_context
 
 bp = Blueprint("issues", __name__)
 
 # How often an issue page asks whether its status changed (seconds).
 DEFAULT_POLL_SECONDS = 10
-MAX_QUERY_LENGTH = 100
 FORMS = {"raise": IssueForm, "record": RecordIssueForm}
 
 
@@ -28,19 +23,12 @@ def localized_filter(obj):
     return labels.localized(obj)
 
 
-def venue_or_404(slug):
-    return get_object_or_404(Venue.select(), Venue.slug == slug)
-
-
-def refuse_archived():
-    abort(403, description=_("This venue is archived. It keeps its history but takes no new issues."))
-
-
-def _issue_form(venue, kind):
+def _issue_form(slug, kind):
     """The raise (or record-on-behalf) page: GET shows the form, POST raises the issue."""
-    require(current_user.is_authenticated)
-    if venue.archived:
-        return refuse_archived()
+    venue = get_venue(
+        slug, check=permissions.can_raise_issue,
+        message=_("This venue is archived. It keeps its history but takes no new issues."),
+    )
     if kind == "record":
         require(permissions.can_record_issue(current_user, venue))
     form = FORMS[kind]()
@@ -67,18 +55,18 @@ def _issue_form(venue, kind):
 
 @bp.route("/v/<slug>/issues/new", methods=["GET", "POST"])
 def new(slug):
-    return _issue_form(venue_or_404(slug), "raise")
+    return _issue_form(slug, "raise")
 
 
 @bp.route("/v/<slug>/issues/record", methods=["GET", "POST"])
 def record(slug):
-    return _issue_form(venue_or_404(slug), "record")
+    return _issue_form(slug, "record")
 
 
 @bp.post("/v/<slug>/issues/validate")
 def validate(slug):
     """Check one field of the form with the very validators a submit uses; answer its fragment."""
-    venue = venue_or_404(slug)
+    venue = get_venue(slug)
     if not current_user.is_authenticated and wants_fragment():
         # A login page swapped into the field would help no one; the submit will ask to log in.
         abort(403)
@@ -93,18 +81,19 @@ def validate(slug):
     field = form[name]
     inline = getattr(type(form), f"validate_{name}", None)
     field.validate(form, [inline] if inline else [])
-    if not wants_fragment():
-        # Without htmx there is nothing to update in place: go back to the form.
-        return see_other(url_for("issues.record" if kind == "record" else "issues.new", slug=slug))
-    # 200 even with an error: the answer is the field as checked, and htmx swaps only 2xx.
-    return render("issues/_field.html", venue=venue, form=form, kind=kind, name=name)
+    # 200 even with an error: the answer is the field as checked, and htmx swaps only 2xx. Without
+    # htmx there is nothing to update in place: back to the form.
+    return answer(
+        url_for("issues.record" if kind == "record" else "issues.new", slug=slug),
+        "issues/_field.html", venue=venue, form=form, kind=kind, name=name,
+    )
 
 
 @bp.get("/v/<slug>/issues/similar")
 def similar(slug):
     """Issues at the venue that look like the title being typed (to support one instead)."""
-    venue = venue_or_404(slug)
-    title = request.args.get("title", "")[:MAX_QUERY_LENGTH]
+    venue = get_venue(slug)
+    title = request.args.get("title", "")[:search.MAX_QUERY_LENGTH]
     return render(
         "issues/similar.html", "issues/_similar.html",
         venue=venue, title=title.strip(), similar=search.similar(venue, title),
@@ -113,39 +102,22 @@ def similar(slug):
 
 @bp.get("/issues/<int:issue_id>")
 def show(issue_id):
-    issue = get_object_or_404(
-        Issue.select(Issue, Venue, Category)
-        .join(Venue)
-        .switch(Issue)
-        .join(Category, JOIN.LEFT_OUTER, on=(Issue.category == Category.id)),
-        Issue.id == issue_id,
-    )
-    events = list(issue.timeline())
-    people = {
-        u.id: u for u in User.select(User.id, User.display_name).where(
-            User.id.in_([i for i in (issue.author_id, issue.recorded_by_id) if i is not None])
-        )
-    }
-    merged_into = None
-    if issue.merged_into_id:
-        merged_into = Issue.select(Issue.id, Issue.title).where(Issue.id == issue.merged_into_id).first()
+    issue = get_object_or_404(Issue.with_venue(), Issue.id == issue_id)
+    people = issue.people()
     return render(
         "issues/show.html",
         issue=issue,
         # A hidden issue keeps its page (links in notifications still lead somewhere), but only
         # its author and those who moderate the venue see what it says.
         concealed=not permissions.can_see_issue(current_user, issue),
-        events=events,
+        events=list(issue.timeline()),
         author=people.get(issue.author_id),
         recorder=people.get(issue.recorded_by_id),
         show_author=permissions.can_see_author(current_user, issue),
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
-        merged_into=merged_into,
+        merged_into=issue.merged_target(),
         steps=workflow.STEPS,
-        step=workflow.step_index(
-            issue.status,
-            rated=issue.status != "closed" or Feedback.select().where(Feedback.issue == issue).exists(),
-        ),
+        step=workflow.step_index(issue.status, rated=issue.status != "closed" or issue.is_rated()),
         # A final status cannot change: nothing to poll for.
         poll_seconds=None if issue.status in workflow.FINAL
         else current_app.config.get("STATUS_POLL_SECONDS", DEFAULT_POLL_SECONDS),
@@ -154,49 +126,28 @@ def show(issue_id):
     )
 
 
-def status_etag(issue):
-    """The badge's validator: what the row already holds, and the reader's language."""
-    parts = (
-        issue.id, issue.status, issue.updated_at.isoformat(), issue.support_count,
-        issue.comment_count, issue.follower_count, issue.hidden, get_locale(),
-    )
-    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
-
-
 @bp.get("/issues/<int:issue_id>/status")
 def status(issue_id):
     """The status badge, for polling: 304 Not Modified while the row is unchanged.
 
-    The row is found by primary key and nothing is rendered when the ETag matches. `no-cache`
-    lets the browser keep the answer but ask again every time, sending If-None-Match.
+    The row is found by primary key and nothing is rendered when the ETag matches. Plain
+    `no-cache` (not private): the badge says nothing that differs between readers.
     """
-    issue = (
-        Issue.select(
-            Issue.id, Issue.status, Issue.updated_at, Issue.support_count, Issue.comment_count,
-            Issue.follower_count, Issue.hidden,
-        )
-        .where(Issue.id == issue_id)
-        .first()
-    )
+    issue = Issue.counters(issue_id)
     if issue is None:
         abort(404)
     if not wants_fragment():
-        return redirect(url_for("issues.show", issue_id=issue_id), 303)
-    etag = status_etag(issue)
-    if request.if_none_match.contains(etag):
-        response = make_response("", 304)
-    else:
-        response = make_response(render("issues/_status_poll.html", issue=issue)[0])
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+        return see_other(url_for("issues.show", issue_id=issue_id))
+    return conditional(
+        lambda: render_template("issues/_status_poll.html", issue=issue), *issue.version(), cache="no-cache"
+    )
 
 
 @bp.get("/search", endpoint="search")
 def search_page():
     """Issues across every venue matching the words typed, best first."""
-    q = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    query = search.matching(Issue.public(Venue).switch(Issue).join(Venue), q) if q else None
+    q = request.args.get("q", "").strip()[:search.MAX_QUERY_LENGTH]
+    query = search.matching(Issue.everywhere(), q) if q else None
     page = Page(query)
     return render(
         "issues/search.html", "issues/_search_results.html",

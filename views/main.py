@@ -14,7 +14,7 @@ def directory(venues):
 
     Only regions holding a listed venue appear; the town's own venues come first.
     """
-    regions = {r.id: r for r in Region.select().where(~Region.archived)}
+    regions = {r.id: r for r in Region.current()}
     by_region = {}
     for venue in venues:
         by_region.setdefault(venue.region_id, []).append(venue)

@@ -1,12 +1,10 @@
 """A venue's page: what it is, where, who serves there, and the issues raised there."""
 from flask import Blueprint, request, url_for
 from flask_login import current_user
-from playhouse.flask_utils import get_object_or_404
 
 from domain import deliberation, permissions, search
-from models import ISSUE_STATES, Category, Issue, Venue
-from views import Page, agenda, render, wants_fragment
-from views.issues import MAX_QUERY_LENGTH
+from models import ISSUE_STATES, Category
+from views import Page, agenda, get_venue, render, wants_fragment
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -18,7 +16,7 @@ def issue_filters(categories):
     args = request.args
     status = args.get("status", "")
     category = args.get("category", "")
-    q = args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    q = args.get("q", "").strip()[:search.MAX_QUERY_LENGTH]
     sort = args.get("sort", "")
     if sort not in SORTS or (sort == "relevant" and not q):
         sort = "relevant" if q else "new"
@@ -30,22 +28,12 @@ def issue_filters(categories):
     }
 
 
-def venue_issues(venue, filters):
-    """The venue's issues for the filters, as one query (None when the words are unsearchable)."""
-    query = Issue.at(venue, filters["status"], filters["category"])
-    if filters["q"]:
-        query = search.matching(query, filters["q"])
-        if query is None or filters["sort"] == "relevant":
-            return query
-    return Issue.ordered(query, filters["sort"])
-
-
 @bp.get("/<slug>")
 def show(slug):
-    venue = get_object_or_404(Venue.select(), Venue.slug == slug)
+    venue = get_venue(slug)
     categories = list(Category.choices())
     filters = issue_filters(categories)
-    page = Page(venue_issues(venue, filters))
+    page = Page(search.venue_issues(venue, **filters))
     fragment = wants_fragment()
 
     def page_url(number):
