@@ -20,10 +20,14 @@ from wtforms.validators import (
 
 from domain import labels
 from forms import PHONE_RULE, username_field
-from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue
+from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue, utcnow
 
 # Which level a region's parent has: towns hang under the city, villages under a town.
 PARENT_LEVEL = {"city": None, "town": "city", "village": "town"}
+# The kind of region offered first when adding one under a region of this level.
+CHILD_KIND = {"city": "town", "town": "village"}
+# The usual venue of a region's kind, offered first when adding a venue there.
+VENUE_KIND_FOR_REGION = {"village": "hall", "community": "pavilion"}
 
 SLUG_RULE = Regexp(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -66,6 +70,19 @@ class ChoiceSelect(SelectField):
         allowed = {self.coerce(choice.value) for choice in self.iter_choices()}
         if self.data is not None and self.data not in allowed:
             raise ValidationError(_l("Please choose from the list."))
+
+
+class AdminForm(FlaskForm):
+    """A form of a record that `views.admin.save_form` creates or edits.
+
+    `apply` copies the form onto the record; `taken` is the field and the message to show when a
+    unique value (a slug, a code) was taken by someone else between validating and saving.
+    """
+
+    taken = None
+
+    def apply(self, obj):
+        self.populate_obj(obj)
 
 
 # Choice builders ------------------------------------------------------------------------------
@@ -120,7 +137,7 @@ def department_choices(level=None, keep=None):
 
 # Regions and venues ---------------------------------------------------------------------------
 
-class RegionForm(FlaskForm):
+class RegionForm(AdminForm):
     name = StringField(
         _l("Name"),
         filters=[clean],
@@ -147,6 +164,27 @@ class RegionForm(FlaskForm):
             self.kind.choices = [c for c in labels.choices("region_kind") if REGION_KINDS[c.value] == region.level]
         exclude = {region.id} if region is not None else set()
         self.parent.choices = [Choice("", _l("— none: this is the city —"))] + region_choices(("city", "town"), exclude)
+
+    def start_under(self, parent):
+        """Offer a new region under `parent` (or None): the kind that usually hangs there."""
+        if not self.is_submitted():
+            if parent is not None and parent.level in CHILD_KIND:
+                self.parent.data = parent.id
+                self.kind.data = CHILD_KIND[parent.level]
+            else:
+                self.kind.data = "town" if Region.has_city() else "city"
+        return self
+
+    # A concurrent change can only have removed the parent meanwhile.
+    taken = ("parent", _l("Please choose from the list."))
+
+    def apply(self, region):
+        """Copy the form onto `region`."""
+        region.name = self.name.data
+        region.kind = self.kind.data
+        region.level = REGION_KINDS[self.kind.data]
+        region.parent = self.parent.data
+        region.position = self.position.data or 0
 
     def validate_kind(self, field):
         if field.data not in REGION_KINDS:
@@ -191,7 +229,7 @@ VOTING_CHOICES = [
 ]
 
 
-class VenueForm(FlaskForm):
+class VenueForm(AdminForm):
     name = StringField(
         _l("Name"),
         filters=[clean],
@@ -245,17 +283,27 @@ class VenueForm(FlaskForm):
         if query.exists():
             raise ValidationError(_l("Another venue already uses this web address name."))
 
+    taken = ("slug", _l("Another venue already uses this web address name."))
+
+    def start_in(self, region):
+        """Offer a new venue in `region` (or None): the kind of venue such a region usually has."""
+        if region is not None and not self.is_submitted():
+            self.region.data = region.id
+            self.kind.data = VENUE_KIND_FOR_REGION.get(region.kind, "station")
+        return self
+
     def apply(self, venue):
-        """Copy the form onto `venue`."""
+        """Copy the form onto `venue`, which changes now."""
         for name in ("name", "kind", "slug", "address", "opening_times", "description"):
             setattr(venue, name, getattr(self, name).data)
         venue.region = self.region.data
         venue.voting_open_to_all = self.voting.data == "all"
+        venue.updated_at = utcnow()
 
 
 # People -------------------------------------------------------------------------------------
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(AdminForm):
     username = username_field(_l("The person logs in with it. Letters and digits, for example zhang3."))
     display_name = StringField(
         _l("Name"),
@@ -273,18 +321,31 @@ class UserCreateForm(FlaskForm):
                        "password when they first log in."),
     )
 
+    taken = ("username", _l("This username is taken. Please choose another."))
+
     def validate_username(self, field):
         if User.select().where(User.username == field.data).exists():
             raise ValidationError(_l("This username is taken. Please choose another."))
 
+    def apply(self, user):
+        """Copy the form onto the new account `user`."""
+        user.username = self.username.data
+        user.display_name = self.display_name.data
+        user.phone = self.phone.data or None
+        user.set_password(self.password.data)
 
-class UserEditForm(FlaskForm):
+
+class UserEditForm(AdminForm):
     display_name = StringField(
         _l("Name"),
         filters=[clean],
         validators=[DataRequired(_l("Please enter a name.")), Length(max=40, message=_l("At most %(max)d characters."))],
     )
     phone = StringField(_l("Phone (optional)"), filters=[clean], validators=[Optional(), PHONE_RULE])
+
+    def apply(self, user):
+        user.display_name = self.display_name.data
+        user.phone = self.phone.data or None
 
 
 class TemporaryPasswordForm(FlaskForm):
@@ -346,7 +407,7 @@ class NoteForm(FlaskForm):
 
 # Deputy groups, departments, categories -----------------------------------------------------------
 
-class DeputyGroupForm(FlaskForm):
+class DeputyGroupForm(AdminForm):
     name = StringField(
         _l("Name in Chinese"),
         filters=[clean],
@@ -361,6 +422,8 @@ class DeputyGroupForm(FlaskForm):
         _l("Description"), filters=[clean],
         validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
     )
+
+    taken = ("name", _l("There is already a deputy group with this name."))
 
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -377,7 +440,7 @@ class DeputyGroupForm(FlaskForm):
 LEVEL_CHOICES = labels.choices("level")
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(AdminForm):
     name = StringField(
         _l("Name in Chinese"),
         filters=[clean],
@@ -394,6 +457,8 @@ class DepartmentForm(FlaskForm):
         validators=[InputRequired(_l("Please choose a region."))],
         description=_l("Where it works: the city for a city bureau, a town for a town office, and so on."),
     )
+
+    taken = ("region", _l("This region already has a department with this name."))
 
     def __init__(self, *args, department=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -415,7 +480,7 @@ class DepartmentForm(FlaskForm):
             raise ValidationError(_l("This region already has a department with this name."))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(AdminForm):
     code = StringField(
         _l("Code"),
         filters=[clean],
@@ -457,6 +522,8 @@ class CategoryForm(FlaskForm):
         default=0,
         validators=[Optional(), NumberRange(0, 9999, _l("Use a number from %(min)s to %(max)s."))],
     )
+
+    taken = ("code", _l("Another category already uses this code."))
 
     def __init__(self, *args, category=None, **kwargs):
         super().__init__(*args, **kwargs)
