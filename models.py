@@ -128,6 +128,12 @@ class Region(Archivable, BaseModel):
         """Every region, archived or not, as the tree lists its siblings: by position, then name."""
         return cls.select().order_by(cls.position, cls.name)
 
+    @classmethod
+    def other_roots(cls, region=None):
+        """Regions in use at the top of the tree, `region` aside: a second city, if any."""
+        query = cls.select().where(cls.parent.is_null() & ~cls.archived)
+        return query.where(cls.id != region.id) if region is not None else query
+
     def venues_by_name(self):
         return self.venues.order_by(Venue.name)
 
