@@ -92,6 +92,7 @@ def text_field(label, length, required=None, description="", kind=StringField, r
 
 
 def new_password_rules():
+    """What a new password must be: given, 8 to 128 characters."""
     return [
         InputRequired(_l("Please choose a password.")),
         Length(8, 128, _l("A password has %(min)d to %(max)d characters.")),
@@ -110,12 +111,14 @@ def confirm_field(label):
 
 
 def phone_field(description=""):
+    """An optional phone number."""
     return StringField(
         _l("Phone (optional)"), filters=[strip], validators=[Optional(), PHONE_RULE], description=description,
     )
 
 
 def username_free(form, field):
+    """Refuse a username someone already has."""
     if User.username_taken(field.data):
         raise ValidationError(_l("This username is taken. Please choose another."))
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from peewee import IntegrityError
 from playhouse.flask_utils import get_object_or_404
 
-from domain import audit as trail
+from domain import audit as trail  # `audit` here is views.admin.audit, the audit trail's pages
 from domain.permissions import is_admin
 from models import db
 from views import render, require, see_other

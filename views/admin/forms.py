@@ -320,6 +320,18 @@ class UsernameForm(FlaskForm):
             raise ValidationError(_l("There is no account with this username."))
 
 
+class MemberForm(UsernameForm):
+    """Add a deputy to a deputy group by username."""
+
+    def validate_username(self, field):
+        super().validate_username(field)
+        if not self.user.has_role("deputy"):
+            raise ValidationError(
+                _l("%(name)s is not a deputy yet. Give them the deputy role at a venue first.")
+                % {"name": self.user.display_name}
+            )
+
+
 class NoteForm(FlaskForm):
     """An optional reason, kept with a membership change."""
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from models import DeputyGroup, DeputyGroupMember
 from views import render, safe_next, see_other
 from views.admin import archiving, bp, delete_audited, found, save_audited, save_form, set_archived
-from views.admin.forms import DeputyGroupForm, UsernameForm
+from views.admin.forms import DeputyGroupForm, MemberForm
 
 
 @bp.get("/groups")
@@ -25,7 +25,7 @@ def group_new():
 def _members(group, member_form=None):
     return dict(
         group=group, members=list(group.member_users()),
-        member_form=member_form or UsernameForm(prefix="member", formdata=None),
+        member_form=member_form or MemberForm(prefix="member", formdata=None),
     )
 
 
@@ -44,11 +44,8 @@ def group_archived(group_id, archived):
 @bp.post("/groups/<int:group_id>/members")
 def group_member_add(group_id):
     group = found(DeputyGroup, group_id)
-    form = UsernameForm(prefix="member")
-    if form.validate() and not form.user.has_role("deputy"):
-        form.username.errors.append(_("%(name)s is not a deputy yet. Give them the deputy role at a venue first.",
-                                      name=form.user.display_name))
-    if form.errors:
+    form = MemberForm(prefix="member")
+    if not form.validate():
         return render(
             "admin/group_form.html", form=DeputyGroupForm(obj=group, group=group, formdata=None), status=422,
             **_members(group, form),

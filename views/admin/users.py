@@ -61,8 +61,15 @@ def _user_context(user, **forms):
     )
 
 
-def _user_page(user, **forms):
-    return render("admin/user.html", status=422, **_user_context(user, **forms))
+def _side_form(user_id, name, form, act):
+    """Answer one of the smaller forms of the user's page (`name`: role_form, staff_form,
+    password_form): `act(user, form)` when it is valid, then the page again; else the page showing
+    the form's errors, with status 422."""
+    user = found(User, user_id)
+    if not form.validate():
+        return render("admin/user.html", status=422, **_user_context(user, **{name: form}))
+    act(user, form)
+    return see_other(_page(user))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -74,10 +81,10 @@ def user_edit(user_id):
 
 @bp.post("/users/<int:user_id>/roles")
 def user_grant_role(user_id):
-    user = found(User, user_id)
-    form = RoleForm(prefix="role")
-    if not form.validate():
-        return _user_page(user, role_form=form)
+    return _side_form(user_id, "role_form", RoleForm(prefix="role"), _grant_role)
+
+
+def _grant_role(user, form):
     venue = Venue.get_by_id(form.venue.data)
     role = form.role.data
     if user.has_role(role, venue):
@@ -88,7 +95,6 @@ def user_grant_role(user_id):
             memberships.grant_role(user, venue, role, current_user)
         flash(_("%(name)s is now %(role)s of %(venue)s.", name=user.display_name,
                 role=labels.label("role", role), venue=venue.name), "success")
-    return see_other(_page(user))
 
 
 @bp.post("/memberships/<int:membership_id>/remove")
@@ -103,12 +109,8 @@ def membership_remove(membership_id):
 
 @bp.post("/users/<int:user_id>/departments")
 def user_add_department(user_id):
-    user = found(User, user_id)
-    form = StaffForm(prefix="staff")
-    if not form.validate():
-        return _user_page(user, staff_form=form)
-    add_staff(Department.get_by_id(form.department.data), user)
-    return see_other(_page(user))
+    return _side_form(user_id, "staff_form", StaffForm(prefix="staff"),
+                      lambda user, form: add_staff(Department.get_by_id(form.department.data), user))
 
 
 def _switch(user, field, value, action, message=None):
@@ -170,14 +172,13 @@ def user_reactivate(user_id):
 
 @bp.post("/users/<int:user_id>/password")
 def user_set_password(user_id):
-    user = found(User, user_id)
-    form = TemporaryPasswordForm(prefix="pw")
-    if not form.validate():
-        return _user_page(user, password_form=form)
+    return _side_form(user_id, "password_form", TemporaryPasswordForm(prefix="pw"), _set_password)
+
+
+def _set_password(user, form):
     before = trail.snapshot(user)
     user.set_password(form.password.data)
     user.must_change_password = True
     save_audited(user, "user.set_password", before)
     flash(_("The temporary password of %(name)s is set. They must change it when they next log in.",
             name=user.display_name), "success")
-    return see_other(_page(user))
