@@ -1,4 +1,9 @@
-"""WTForms forms; labels and messages are lazily translated so each request gets its language."""
+"""WTForms forms; labels and messages are lazily translated so each request gets its language.
+
+The first part is the toolkit every form of the site builds on, the administration's included
+(views/admin/forms.py): the filters that clean typed text, the coercion of a select's id, the
+fields whose bad values get our own messages, and the rules and fields that recur.
+"""
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -38,113 +43,17 @@ USERNAME_RULE = Regexp(
 )
 
 
+# Filters and coercion ----------------------------------------------------------------------------
+
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Text without surrounding spaces; a field left out of the request becomes "" (text columns are
+    NOT NULL)."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def one_newline(value):
     """Browsers send line breaks as CRLF; count each as the one character the textarea showed."""
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
-
-
-def username_field(description):
-    """The username of a new account: 3–40 letters, digits, dots, dashes and underscores."""
-    return StringField(
-        _l("Username"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please enter a username.")),
-            Length(3, 40, _l("A username has %(min)d to %(max)d characters.")),
-            USERNAME_RULE,
-        ],
-        description=description,
-    )
-
-
-class RegisterForm(FlaskForm):
-    username = username_field(_l("You log in with it. Letters and digits, for example zhang3."))
-    display_name = StringField(
-        _l("Your name"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please enter your name.")),
-            Length(1, 40, _l("A name has at most %(max)d characters.")),
-        ],
-        description=_l("Shown next to what you write."),
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            InputRequired(_l("Please choose a password.")),
-            Length(8, 128, _l("A password has %(min)d to %(max)d characters.")),
-        ],
-        description=_l("At least 8 characters."),
-    )
-    confirm = PasswordField(
-        _l("Password again"),
-        validators=[
-            InputRequired(_l("Please type the password again.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-    )
-
-    def validate_username(self, field):
-        if User.select().where(User.username == field.data).exists():
-            raise ValidationError(_l("This username is taken. Please choose another."))
-
-
-class LoginForm(FlaskForm):
-    username = StringField(
-        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username."))]
-    )
-    password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
-    )
-
-
-class ProfileForm(FlaskForm):
-    display_name = StringField(
-        _l("Your name"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please enter your name.")),
-            Length(1, 40, _l("A name has at most %(max)d characters.")),
-        ],
-    )
-    phone = StringField(
-        _l("Phone (optional)"),
-        filters=[strip],
-        validators=[Optional(), PHONE_RULE],
-        description=_l("Only councillors of your venues see it."),
-    )
-    locale = SelectField(
-        _l("Language"),
-        choices=[
-            SelectChoice("zh_Hans", "中文", render_kw={"lang": "zh-Hans"}),
-            SelectChoice("en", "English", render_kw={"lang": "en"}),
-        ],
-        validators=[DataRequired()],
-    )
-
-
-class PasswordForm(FlaskForm):
-    current = PasswordField(
-        _l("Current password"), validators=[InputRequired(_l("Please enter your password."))]
-    )
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            InputRequired(_l("Please choose a password.")),
-            Length(8, 128, _l("A password has %(min)d to %(max)d characters.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[
-            InputRequired(_l("Please type the password again.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-    )
 
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -165,26 +74,206 @@ def optional_id(value):
         return None
 
 
+# Fields ------------------------------------------------------------------------------------------
+
+def at_most(count):
+    """The length rule of a text field: at most `count` characters."""
+    return Length(max=count, message=_l("At most %(max)d characters."))
+
+
+def text_field(label, length, required=None, description="", kind=StringField, rules=(), cleaner=strip):
+    """A text field (`kind`: a TextAreaField for more lines) cleaned by `cleaner`.
+
+    `length` is its most characters, or its own Length rule; `required` is what to say when it is
+    left empty, if it must not be; `rules` are checked after these.
+    """
+    length = at_most(length) if isinstance(length, int) else length
+    validators = [DataRequired(required), length, *rules] if required else [length, *rules]
+    return kind(label, filters=[cleaner], validators=validators, description=description)
+
+
+def new_password_rules():
+    """What a new password must be: given, 8 to 128 characters."""
+    return [
+        InputRequired(_l("Please choose a password.")),
+        Length(8, 128, _l("A password has %(min)d to %(max)d characters.")),
+    ]
+
+
+def confirm_field(label):
+    """The new password typed again."""
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Please type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+def phone_field(description=""):
+    """An optional phone number."""
+    return StringField(
+        _l("Phone (optional)"), filters=[strip], validators=[Optional(), PHONE_RULE], description=description,
+    )
+
+
+def username_free(form, field):
+    """Refuse a username someone already has."""
+    if User.username_taken(field.data):
+        raise ValidationError(_l("This username is taken. Please choose another."))
+
+
+def username_field(description):
+    """The username of a new account: 3–40 letters, digits, dots, dashes and underscores, not taken."""
+    return StringField(
+        _l("Username"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter a username.")),
+            Length(3, 40, _l("A username has %(min)d to %(max)d characters.")),
+            USERNAME_RULE,
+            username_free,
+        ],
+        description=description,
+    )
+
+
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input read and shown in the site's time zone; `data` is naive UTC."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", _l("Please enter a date and time, e.g. 2026-12-05 09:30."))
+        super().__init__(label, validators, format=LOCAL_FORMATS, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return timefmt.utc_to_local(self.data).strftime(self.format[0]) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = timefmt.local_to_utc(self.data) if self.data else self.data
+
+
+class NumberField(IntegerField):
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", _l("Please enter a whole number."))
+        super().__init__(label, validators, **kwargs)
+
+
+class _OwnChoiceMessages:
+    """A choice field whose bad or missing value gets our own translated `message`, never a 500 or
+    WTForms' own words."""
+
+    unreadable = False
+
+    def __init__(self, label=None, validators=None, skip_if_no_choices=False, message=None, **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(label, validators, **kwargs)
+        self.skip_if_no_choices = skip_if_no_choices
+        self.message = _l("Please choose one of the options.") if message is None else message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+        # A value that names nothing (not a number, say) is wrong even where "none" is a choice.
+        self.unreadable = self.data is None and bool(valuelist) and valuelist[0] not in ("", "None")
+
+    def pre_validate(self, form):
+        if self.skip_if_no_choices and not self.choices:
+            return
+        # A choice is a (value, label) pair or a SelectChoice; either way the value comes first.
+        if self.unreadable or self.data not in [self.coerce(next(iter(choice))) for choice in self.choices]:
+            raise ValidationError(self.message)
+
+
+class ChoiceField(_OwnChoiceMessages, SelectField):
+    pass
+
+
+class ChoiceRadio(_OwnChoiceMessages, RadioField):
+    pass
+
+
+class ChoiceSelect(ChoiceField):
+    """A select of records by id, whose empty choice ("") stands for none."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", optional_id)
+        kwargs.setdefault("message", _l("Please choose from the list."))
+        super().__init__(label, validators, **kwargs)
+
+
+# Accounts ----------------------------------------------------------------------------------------
+
+def your_name_field(description=""):
+    return StringField(
+        _l("Your name"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter your name.")),
+            Length(1, 40, _l("A name has at most %(max)d characters.")),
+        ],
+        description=description,
+    )
+
+
+class RegisterForm(FlaskForm):
+    username = username_field(_l("You log in with it. Letters and digits, for example zhang3."))
+    display_name = your_name_field(_l("Shown next to what you write."))
+    password = PasswordField(_l("Password"), validators=new_password_rules(), description=_l("At least 8 characters."))
+    confirm = confirm_field(_l("Password again"))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username."))]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
+    )
+
+
+class ProfileForm(FlaskForm):
+    display_name = your_name_field()
+    phone = phone_field(_l("Only councillors of your venues see it."))
+    locale = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("zh_Hans", "中文", render_kw={"lang": "zh-Hans"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+        validators=[DataRequired()],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Please enter your password."))]
+    )
+    password = PasswordField(_l("New password"), validators=new_password_rules())
+    confirm = confirm_field(_l("New password again"))
+
+
 class IssueForm(FlaskForm):
     """Raise an issue at a venue (我要反映)."""
 
-    title = StringField(
-        _l("Title"),
-        filters=[clean_text],
-        validators=[
-            DataRequired(_l("Please give your issue a title.")),
-            Length(5, 120, _l("A title has %(min)d to %(max)d characters.")),
-        ],
-        description=_l("In one line, what is the matter? For example: the street lamp at gate 3 is broken."),
+    title = text_field(
+        _l("Title"), Length(5, 120, _l("A title has %(min)d to %(max)d characters.")),
+        _l("Please give your issue a title."),
+        _l("In one line, what is the matter? For example: the street lamp at gate 3 is broken."),
+        cleaner=clean_text,
     )
-    body = TextAreaField(
-        _l("Full description"),
-        filters=[clean_text],
-        validators=[
-            DataRequired(_l("Please describe the issue.")),
-            Length(10, 5000, _l("A description has %(min)d to %(max)d characters.")),
-        ],
-        description=_l("Where is it, since when, who is affected, and what would help?"),
+    body = text_field(
+        _l("Full description"), Length(10, 5000, _l("A description has %(min)d to %(max)d characters.")),
+        _l("Please describe the issue."), _l("Where is it, since when, who is affected, and what would help?"),
+        TextAreaField, cleaner=clean_text,
     )
     category = SelectField(
         _l("Category"),
@@ -320,75 +409,14 @@ class ModerationForm(FlaskForm):
 
 # Agenda, meetings, votes, triage and verification -----------------------------------------------
 
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-class LocalDateTimeField(DateTimeLocalField):
-    """A datetime-local input read and shown in the site's time zone; `data` is naive UTC."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("invalid_value_message", _l("Please enter a date and time, e.g. 2026-12-05 09:30."))
-        super().__init__(label, validators, format=LOCAL_FORMATS, **kwargs)
-
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return timefmt.utc_to_local(self.data).strftime(self.format[0]) if self.data else ""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.data = timefmt.local_to_utc(self.data) if self.data else self.data
-
-
-class NumberField(IntegerField):
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("invalid_value_message", _l("Please enter a whole number."))
-        super().__init__(label, validators, **kwargs)
-
-
-class _OwnChoiceMessages:
-    """A choice field whose bad or missing value gets our own (translated) message."""
-
-    def __init__(self, label=None, validators=None, skip_if_no_choices=False, **kwargs):
-        kwargs.setdefault("validate_choice", False)
-        super().__init__(label, validators, **kwargs)
-        self.skip_if_no_choices = skip_if_no_choices
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-
-    def pre_validate(self, form):
-        if self.skip_if_no_choices and not self.choices:
-            return
-        # A choice is a (value, label) pair or a SelectChoice; either way the value comes first.
-        if self.data not in [next(iter(choice)) for choice in self.choices]:
-            raise ValidationError(_l("Please choose one of the options."))
-
-
-class ChoiceField(_OwnChoiceMessages, SelectField):
-    pass
-
-
-class ChoiceRadio(_OwnChoiceMessages, RadioField):
-    pass
-
-
 def _reason(label, message):
-    return TextAreaField(
-        label, filters=[strip],
-        validators=[DataRequired(message), Length(max=1000, message=_l("At most %(max)d characters."))],
-    )
+    return text_field(label, 1000, message, kind=TextAreaField)
 
 
 class MeetingForm(FlaskForm):
-    title = StringField(
-        _l("Title"), filters=[strip],
-        validators=[DataRequired(_l("Please give the meeting a title.")),
-                    Length(max=120, message=_l("At most %(max)d characters."))],
-        description=_l("For example: December residents' meeting on the parking plan."),
+    title = text_field(
+        _l("Title"), 120, _l("Please give the meeting a title."),
+        _l("For example: December residents' meeting on the parking plan."),
     )
     kind = ChoiceField(_l("Kind of meeting"), choices=[])
     starts_at = LocalDateTimeField(
@@ -396,15 +424,8 @@ class MeetingForm(FlaskForm):
         description=_l("Beijing time."),
     )
     ends_at = LocalDateTimeField(_l("Ends (optional)"), validators=[Optional()])
-    place = StringField(
-        _l("Place"), filters=[strip],
-        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
-        description=_l("Leave empty to meet at the venue's address."),
-    )
-    description = TextAreaField(
-        _l("What it is about (optional)"), filters=[strip],
-        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
-    )
+    place = text_field(_l("Place"), 200, description=_l("Leave empty to meet at the venue's address."))
+    description = text_field(_l("What it is about (optional)"), 5000, kind=TextAreaField)
     cancelled = BooleanField(_l("This meeting is cancelled"))
 
     def __init__(self, *args, **kwargs):
@@ -422,26 +443,19 @@ class MeetingForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField(
-        _l("Minutes"), filters=[strip],
-        validators=[DataRequired(_l("Please write the minutes.")),
-                    Length(max=20000, message=_l("At most %(max)d characters."))],
-        description=_l("Who came, what was said, what was agreed. Everyone can read them."),
+    minutes = text_field(
+        _l("Minutes"), 20000, _l("Please write the minutes."),
+        _l("Who came, what was said, what was agreed. Everyone can read them."), TextAreaField,
     )
 
 
 class ItemForm(FlaskForm):
     issue = ChoiceField(_l("From an issue"), coerce=int, choices=[],
                         description=_l("An accepted issue of this venue, or none for a free item."))
-    title = StringField(
-        _l("Title"), filters=[strip],
-        validators=[Length(max=120, message=_l("At most %(max)d characters."))],
-        description=_l("Leave empty to use the issue's title."),
-    )
-    body = TextAreaField(
-        _l("What residents vote on"), filters=[strip],
-        validators=[Length(max=10000, message=_l("At most %(max)d characters."))],
-        description=_l("Say plainly what a yes and a no mean."),
+    title = text_field(_l("Title"), 120, description=_l("Leave empty to use the issue's title."))
+    body = text_field(
+        _l("What residents vote on"), 10000, description=_l("Say plainly what a yes and a no mean."),
+        kind=TextAreaField,
     )
     rule = ChoiceRadio(_l("Rule"), choices=[], default="majority")
     quorum_kind = ChoiceRadio(_l("Quorum"), choices=[], default="count")
@@ -496,11 +510,9 @@ class VoteForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = TextAreaField(
-        _l("Outcome"), filters=[strip],
-        validators=[DataRequired(_l("Please write the outcome.")),
-                    Length(max=10000, message=_l("At most %(max)d characters."))],
-        description=_l("What was decided and what happens next, in plain words. Everyone can read it."),
+    outcome = text_field(
+        _l("Outcome"), 10000, _l("Please write the outcome."),
+        _l("What was decided and what happens next, in plain words. Everyone can read it."), TextAreaField,
     )
     # No choice to make when the issue does not move (a free item, or no quorum).
     next_status = ChoiceRadio(_l("What happens to the issue"), choices=[], skip_if_no_choices=True)
@@ -551,11 +563,9 @@ class RefuseForm(FlaskForm):
 
 
 class InviteCodeForm(FlaskForm):
-    code = StringField(
-        _l("Invite code"), filters=[strip],
-        validators=[DataRequired(_l("Please enter the code.")),
-                    Length(max=20, message=_l("At most %(max)d characters."))],
-        description=_l("The 8 letters and digits on your venue's notice board."),
+    code = text_field(
+        _l("Invite code"), 20, _l("Please enter the code."),
+        _l("The 8 letters and digits on your venue's notice board."),
     )
 
 
@@ -572,11 +582,8 @@ class VotingRuleForm(FlaskForm):
 
 # Handling: assignment, the department's work, ratings ------------------------------------------
 
-def _text(label, message, max_length=5000, description=None):
-    return TextAreaField(
-        label, filters=[clean_text], description=description,
-        validators=[DataRequired(message), Length(max=max_length, message=_l("At most %(max)d characters."))],
-    )
+def _text(label, length, required=None, description=""):
+    return text_field(label, length, required, description, kind=TextAreaField, cleaner=clean_text)
 
 
 def _date(label, description=None, required=False):
@@ -603,8 +610,7 @@ class AssignForm(FlaskForm):
                              validate_choice=False,
                              description=_l("Optional. They send their opinion to the lead department."))
     due_on = _date(_l("Due date"), _l("Leave empty to count the category's time limit in working days."))
-    note = TextAreaField(_l("Note to the department"), filters=[clean_text],
-                         validators=[Length(max=2000, message=_l("At most %(max)d characters."))])
+    note = _text(_l("Note to the department"), 2000)
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -619,12 +625,11 @@ class AssignForm(FlaskForm):
 
 
 class EscalateForm(FlaskForm):
-    reason = _text(_l("Why must a higher level handle it?"),
-                   _l("Please give the reason. It is kept on the issue's record."), 1000)
+    reason = _text(_l("Why must a higher level handle it?"), 1000, _l("Please give the reason. It is kept on the issue's record."))
 
 
 class ProgressForm(FlaskForm):
-    note = _text(_l("Progress note"), _l("Please write what was done."), 2000)
+    note = _text(_l("Progress note"), 2000, _l("Please write what was done."))
     public = BooleanField(_l("Everyone may read this note"), default=True)
 
 
@@ -633,8 +638,7 @@ class AnswerForm(FlaskForm):
     grade = ChoiceRadio(_l("Answer grade"), choices=[],
                         description=_l("A solved or basically solved; B being solved or planned; "
                                        "C cannot be solved now, reasons stated; D kept for reference."))
-    text = _text(_l("Answer to the resident"),
-                 _l("Please write the answer. The resident and everyone else will read it."),
+    text = _text(_l("Answer to the resident"), 5000, _l("Please write the answer. The resident and everyone else will read it."),
                  description=_l("What was done, or why it cannot be done now and what would change that."))
 
     def __init__(self, *args, **kwargs):
@@ -645,23 +649,21 @@ class AnswerForm(FlaskForm):
 
 
 class OpinionForm(FlaskForm):
-    text = _text(_l("Opinion for the lead department"), _l("Please write your department's opinion."))
+    text = _text(_l("Opinion for the lead department"), 5000, _l("Please write your department's opinion."))
 
 
 class ReturnForm(FlaskForm):
-    reason = _text(_l("Why is it outside your remit?"),
-                   _l("Please give the reason, and say who should handle it if you know."), 1000)
+    reason = _text(_l("Why is it outside your remit?"), 1000, _l("Please give the reason, and say who should handle it if you know."))
 
 
 class ExtensionForm(FlaskForm):
     until = _date(_l("New due date"), required=True)
-    reason = _text(_l("Why is more time needed?"), _l("Please give the reason."), 1000)
+    reason = _text(_l("Why is more time needed?"), 1000, _l("Please give the reason."))
 
 
 class DecideExtensionForm(FlaskForm):
     decision = ChoiceRadio(_l("Decision"), choices=[])
-    note = TextAreaField(_l("Note"), filters=[clean_text],
-                         validators=[Length(max=1000, message=_l("At most %(max)d characters."))])
+    note = _text(_l("Note"), 1000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -669,15 +671,12 @@ class DecideExtensionForm(FlaskForm):
 
 
 class UrgeForm(FlaskForm):
-    note = TextAreaField(_l("Message to the department"), filters=[clean_text],
-                         validators=[Length(max=1000, message=_l("At most %(max)d characters."))])
+    note = _text(_l("Message to the department"), 1000)
 
 
 class RateForm(FlaskForm):
     rating = ChoiceRadio(_l("How satisfied are you with how it was handled?"), choices=[])
-    comment = TextAreaField(_l("Comment"), filters=[clean_text],
-                            validators=[Length(max=2000, message=_l("At most %(max)d characters."))],
-                            description=_l("If you are not satisfied, say what is still wrong."))
+    comment = _text(_l("Comment"), 2000, description=_l("If you are not satisfied, say what is still wrong."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

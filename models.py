@@ -50,6 +50,15 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+class Archivable:
+    """A model whose rows are archived rather than deleted once anything refers to them."""
+
+    @classmethod
+    def active(cls):
+        """The rows that are not archived."""
+        return cls.select().where(~cls.archived)
+
+
 # Choices are (stored value, English label). Labels are translated where shown (see domain/labels.py).
 REGION_LEVELS = ("city", "town", "village")
 REGION_KINDS = {
@@ -84,7 +93,7 @@ ANSWER_GRADES = ("A", "B", "C", "D")
 FLAG_REASONS = ("abuse", "spam", "off_topic")
 
 
-class Region(BaseModel):
+class Region(Archivable, BaseModel):
     """A node of the city → town/subdistrict → village/community tree."""
 
     name = CharField(max_length=60)
@@ -119,8 +128,36 @@ class Region(BaseModel):
             node = node.parent
         return list(reversed(chain))
 
+    # Administration
+    @classmethod
+    def has_city(cls):
+        """Whether the top of the tree exists yet."""
+        return cls.select().where(cls.level == "city").exists()
 
-class Venue(BaseModel):
+    @classmethod
+    def in_tree_order(cls):
+        """Every region, archived or not, as the tree lists its siblings: by position, then name."""
+        return cls.select().order_by(cls.position, cls.name)
+
+    @classmethod
+    def other_roots(cls, region=None):
+        """Regions in use at the top of the tree, `region` aside: a second city, if any."""
+        query = cls.select().where(cls.parent.is_null() & ~cls.archived)
+        return query.where(cls.id != region.id) if region is not None else query
+
+    def venues_by_name(self):
+        return self.venues.order_by(Venue.name)
+
+    def holds_active(self):
+        """Whether a venue or region under it is still in use, so it cannot be archived yet."""
+        return self.venues.where(~Venue.archived).exists() or self.children.where(~Region.archived).exists()
+
+    def is_referenced(self):
+        """Whether anything refers to it (a venue, a region, a department), so it cannot be deleted."""
+        return self.venues.exists() or self.children.exists() or self.departments.exists()
+
+
+class Venue(Archivable, BaseModel):
     """A deliberation hall, residential pavilion, liaison station or deputies' home."""
 
     name = CharField(max_length=80)
@@ -177,6 +214,49 @@ class Venue(BaseModel):
                 & (Membership.status == "verified")
             )
             .order_by(User.display_name)
+        )
+
+    # Administration
+    @classmethod
+    def admin_listing(cls, q="", kind="", state="active", region_id=None):
+        """Venues for the admin list: matching `q`, of `kind`, in `state`, in or under `region_id`."""
+        query = cls.select(cls, Region).join(Region).order_by(Region.name, cls.name)
+        if q:
+            query = query.where(cls.name.contains(q) | (cls.slug == q) | Region.name.contains(q))
+        if kind:
+            query = query.where(cls.kind == kind)
+        if state == "archived":
+            query = query.where(cls.archived)
+        elif state != "all":
+            query = query.where(~cls.archived)
+        if region_id:
+            query = query.where((cls.region == region_id) | (Region.parent == region_id))
+        return query
+
+    @classmethod
+    def counts_by_region(cls):
+        """{region id: number of its venues that are not archived}."""
+        return dict(cls.select(cls.region, fn.COUNT(cls.id)).where(~cls.archived).group_by(cls.region).tuples())
+
+    @classmethod
+    def choosable(cls):
+        """The venues not archived, with their regions, by region and name (for a select)."""
+        return (
+            cls.select(cls.id, cls.name, Region.name).join(Region).where(~cls.archived)
+            .order_by(Region.name, cls.name)
+        )
+
+    def slug_taken(self, slug):
+        """Whether another venue than this one (it may be new) uses `slug`."""
+        return Venue.select().where((Venue.slug == slug) & (Venue.id != self.id)).exists()
+
+    def office_holders(self):
+        """The verified councillors' and deputies' memberships here, with their users."""
+        return (
+            Membership.select(Membership, User)
+            .join(User, on=Membership.user)
+            .where((Membership.venue == self) & (Membership.role != "resident") & (Membership.status == "verified"))
+            .order_by(Membership.role, User.display_name)
         )
 
 
@@ -258,6 +338,31 @@ class User(BaseModel):
             query = query.where(Membership.venue == venue)
         return query.exists()
 
+    # Administration
+    @classmethod
+    def admin_listing(cls, q="", show="all"):
+        """Accounts for the admin list: matching `q` by name, else newest first; only admins or
+        only deactivated accounts when `show` says so."""
+        query = cls.search(q)
+        if show == "admins":
+            query = query.where(cls.is_admin)
+        elif show == "inactive":
+            query = query.where(~cls.active)
+        return query.order_by(cls.display_name, cls.id) if q else query.order_by(cls.id.desc())
+
+    @classmethod
+    def username_taken(cls, username):
+        return cls.select().where(cls.username == username).exists()
+
+    def all_memberships(self):
+        """Every membership of this user, in any status, with venue and region; verified first."""
+        return (
+            Membership.select(Membership, Venue, Region)
+            .join(Venue).join(Region)
+            .where(Membership.user == self)
+            .order_by(Membership.status != "verified", Venue.name, Membership.role)
+        )
+
 
 class Membership(BaseModel):
     """A user's role at a venue; residents need verification by a councillor."""
@@ -330,14 +435,44 @@ class Membership(BaseModel):
         """The user's resident membership at `venue` (any status), or None."""
         return cls.get_or_none((cls.user == user.id) & (cls.venue == venue) & (cls.role == "resident"))
 
+    # Administration
+    @classmethod
+    def anyone_verified_as(cls, role):
+        """Whether someone holds `role` somewhere, verified."""
+        return cls.select().where((cls.role == role) & (cls.status == "verified")).exists()
 
-class DeputyGroup(BaseModel):
+
+class DeputyGroup(Archivable, BaseModel):
     """Deputies organised by field (专业代表小组)."""
 
     name = CharField(max_length=60, unique=True)
     name_en = CharField(max_length=80, default="")
     description = TextField(default="")
     archived = BooleanField(default=False)
+
+    # Administration
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def listing(cls):
+        """Every group, the archived last, by name."""
+        return cls.select().order_by(cls.archived, cls.name)
+
+    @classmethod
+    def of_member(cls, user):
+        """The groups `user` belongs to, by name."""
+        return cls.select().join(DeputyGroupMember).where(DeputyGroupMember.user == user).order_by(cls.name)
+
+    @classmethod
+    def name_taken(cls, name, group=None):
+        """Whether a group other than `group` is called `name`."""
+        query = cls.select().where(cls.name == name)
+        return (query.where(cls.id != group.id) if group is not None else query).exists()
+
+    def member_users(self):
+        """The users in this group, by name."""
+        return User.select().join(DeputyGroupMember).where(DeputyGroupMember.group == self).order_by(User.display_name)
 
 
 class DeputyGroupMember(BaseModel):
@@ -347,8 +482,14 @@ class DeputyGroupMember(BaseModel):
     class Meta:
         indexes = ((("group", "user"), True),)
 
+    # Administration
+    @classmethod
+    def counts(cls):
+        """{group id: number of members}."""
+        return dict(cls.select(cls.group, fn.COUNT(cls.id)).group_by(cls.group).tuples())
 
-class Department(BaseModel):
+
+class Department(Archivable, BaseModel):
     """A handling department (承办单位) at some level of the region tree."""
 
     name = CharField(max_length=80)
@@ -363,6 +504,35 @@ class Department(BaseModel):
     def __str__(self):
         return self.name
 
+    # Administration
+    @classmethod
+    def admin_listing(cls, level=""):
+        """Departments with their regions, of `level` if given; the archived last."""
+        query = cls.select(cls, Region).join(Region).order_by(cls.archived, cls.level, Region.name, cls.name)
+        return query.where(cls.level == level) if level else query
+
+    @classmethod
+    def names(cls):
+        """{id: name} of every department."""
+        return dict(cls.select(cls.id, cls.name).tuples())
+
+    @classmethod
+    def choosable(cls, level=None, keep=None):
+        """Departments not archived (of `level`), with their regions, by name; `keep` even if archived."""
+        condition = ~cls.archived if keep is None else (~cls.archived | (cls.id == keep))
+        query = cls.select(cls, Region).join(Region).where(condition).order_by(cls.name)
+        return query.where(cls.level == level) if level else query
+
+    def name_taken(self, region, name):
+        """Whether another department than this one (it may be new) at `region` is called `name`."""
+        return Department.select().where(
+            (Department.region == region) & (Department.name == name) & (Department.id != self.id)
+        ).exists()
+
+    def staff_users(self):
+        """The users working for this department, by name."""
+        return User.select().join(DepartmentStaff).where(DepartmentStaff.department == self).order_by(User.display_name)
+
 
 class DepartmentStaff(BaseModel):
     department = ForeignKeyField(Department, backref="staff", on_delete="CASCADE")
@@ -371,8 +541,19 @@ class DepartmentStaff(BaseModel):
     class Meta:
         indexes = ((("department", "user"), True),)
 
+    # Administration
+    @classmethod
+    def counts(cls):
+        """{department id: number of staff}."""
+        return dict(cls.select(cls.department, fn.COUNT(cls.id)).group_by(cls.department).tuples())
 
-class Category(BaseModel):
+    @classmethod
+    def of_user(cls, user):
+        """`user`'s places of work, with their departments, by department name."""
+        return cls.select(cls, Department).join(Department).where(cls.user == user).order_by(Department.name)
+
+
+class Category(Archivable, BaseModel):
     """What an issue is about, with the department that handles it by default at each level."""
 
     code = CharField(max_length=30, unique=True)
@@ -396,6 +577,16 @@ class Category(BaseModel):
     def choices(cls):
         """The categories an issue may be filed under, in their set order."""
         return cls.select().where(~cls.archived).order_by(cls.position, cls.id)
+
+    # Administration
+    @classmethod
+    def admin_listing(cls):
+        """Every category, the archived last, in their set order."""
+        return cls.select().order_by(cls.archived, cls.position, cls.name)
+
+    def code_taken(self, code):
+        """Whether another category than this one (it may be new) uses `code`."""
+        return Category.select().where((Category.code == code) & (Category.id != self.id)).exists()
 
 
 class Issue(BaseModel):
@@ -908,6 +1099,22 @@ class AuditLog(BaseModel):
 
     class Meta:
         indexes = ((("object_type", "object_id"), False),)
+
+    # Administration
+    @classmethod
+    def filtered(cls, action="", object_type="", object_id=None, actor=""):
+        """Entries with their actors, newest first: of `action`, about `object_type` (and
+        `object_id`), by the user called `actor`, where given."""
+        query = cls.select(cls, User).join(User, JOIN.LEFT_OUTER).order_by(cls.id.desc())
+        if action:
+            query = query.where(cls.action == action)
+        if object_type:
+            query = query.where(cls.object_type == object_type)
+        if object_type and object_id:
+            query = query.where(cls.object_id == object_id)
+        if actor:
+            query = query.where(cls.actor.in_(User.select(User.id).where(User.username == actor)))
+        return query
 
 
 MODELS = [

@@ -1,5 +1,6 @@
 """Forms of the administration and of the councillors' member list.
 
+They build on the toolkit in forms.py (filters, `ChoiceSelect`, `text_field`, `at_most`, …).
 Forms that offer database records (regions, venues, departments) fill their choices when built,
 through the `*_choices` helpers; the rules that need the database (a taken slug or code, a region's
 place in the tree) are `validate_<field>` methods here, so views only read, save and audit.
@@ -19,11 +20,15 @@ from wtforms.validators import (
 )
 
 from domain import labels
-from forms import PHONE_RULE, username_field
-from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue
+from forms import ChoiceSelect, new_password_rules, phone_field, strip, text_field, username_field
+from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue, utcnow
 
 # Which level a region's parent has: towns hang under the city, villages under a town.
 PARENT_LEVEL = {"city": None, "town": "city", "village": "town"}
+# The kind of region offered first when adding one under a region of this level.
+CHILD_KIND = {"city": "town", "town": "village"}
+# The usual venue of a region's kind, offered first when adding a venue there.
+VENUE_KIND_FOR_REGION = {"village": "hall", "community": "pavilion"}
 
 SLUG_RULE = Regexp(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -33,39 +38,44 @@ CODE_RULE = Regexp(
     r"^[a-z][a-z0-9_]*$",
     message=_l("Start with a small letter a–z; then use letters, digits and underscores."),
 )
+PLEASE_CHOOSE = _l("— choose —")
 
 
-def clean(value):
-    """Text without surrounding spaces; a field left out of the request becomes "" (the columns are NOT NULL)."""
-    return value.strip() if isinstance(value, str) else ""
+def key_field(label, low, high, required, rule, description):
+    """A name for machines (a web address, a code): `low` to `high` characters of `rule`'s alphabet."""
+    length = Length(low, high, _l("Use %(min)d to %(max)d characters."))
+    return text_field(label, length, required, description, rules=[rule])
 
 
-def int_or_none(value):
-    """Coerce a select's value: an id, or None for the empty choice."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
+def name_field(label, count, description=""):
+    """The name a record is listed by: required, trimmed, at most `count` characters."""
+    return text_field(label, count, _l("Please enter a name."), description)
 
 
-class ChoiceSelect(SelectField):
-    """A select whose bad value gets our own translated message, never a 500 or a raw one."""
+def position_field(description=""):
+    return IntegerField(
+        _l("Order in lists"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 9999, _l("Use a number from %(min)s to %(max)s."))],
+        description=description,
+    )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("coerce", int_or_none)
-        kwargs.setdefault("validate_choice", False)
-        super().__init__(*args, **kwargs)
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Please choose from the list.")) from None
+def temporary_password_field(description):
+    return StringField(_l("Temporary password"), validators=new_password_rules(), description=description)
 
-    def pre_validate(self, form):
-        allowed = {self.coerce(choice.value) for choice in self.iter_choices()}
-        if self.data is not None and self.data not in allowed:
-            raise ValidationError(_l("Please choose from the list."))
+
+class AdminForm(FlaskForm):
+    """A form of a record that `views.admin.save_form` creates or edits.
+
+    `apply` copies the form onto the record; `taken` is the field and the message to show when a
+    unique value (a slug, a code) was taken by someone else between validating and saving.
+    """
+
+    taken = None
+
+    def apply(self, obj):
+        self.populate_obj(obj)
 
 
 # Choice builders ------------------------------------------------------------------------------
@@ -86,7 +96,7 @@ def region_paths(regions):
 
 def region_choices(levels=None, exclude=()):
     """(id, path) of the regions that are not archived, in tree order, of `levels` if given."""
-    regions = list(Region.select().order_by(Region.position, Region.name))
+    regions = list(Region.in_tree_order())
     paths = region_paths(regions)
     rows = [
         Choice(r.id, paths[r.id]) for r in regions
@@ -95,49 +105,35 @@ def region_choices(levels=None, exclude=()):
     return sorted(rows, key=lambda choice: choice.label)
 
 
+def region_choices_keeping(region_id):
+    """`region_choices()` after an empty choice, plus `region_id` when it is archived: a record
+    already there may stay."""
+    choices = [Choice("", PLEASE_CHOOSE)] + region_choices()
+    if region_id is not None and region_id not in {c.value for c in choices}:
+        choices.append(Choice(region_id, Region.get_by_id(region_id).name))
+    return choices
+
+
 def venue_choices():
     """(id, "Venue (region)") of the venues that are not archived."""
-    query = (
-        Venue.select(Venue.id, Venue.name, Region.name)
-        .join(Region)
-        .where(~Venue.archived)
-        .order_by(Region.name, Venue.name)
-    )
-    return [Choice(v.id, f"{v.name} ({v.region.name})") for v in query]
+    return [Choice(v.id, f"{v.name} ({v.region.name})") for v in Venue.choosable()]
 
 
 def department_choices(level=None, keep=None):
     """(id, "Department (region)") of active departments (of `level`), plus `keep` if archived."""
-    query = Department.select(Department, Region).join(Region).order_by(Department.name)
-    condition = ~Department.archived
-    if keep is not None:
-        condition |= Department.id == keep
-    query = query.where(condition)
-    if level:
-        query = query.where(Department.level == level)
-    return [Choice(d.id, f"{d.name} ({d.region.name})") for d in query]
+    return [Choice(d.id, f"{d.name} ({d.region.name})") for d in Department.choosable(level, keep)]
 
 
 # Regions and venues ---------------------------------------------------------------------------
 
-class RegionForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        filters=[clean],
-        validators=[DataRequired(_l("Please enter a name.")), Length(max=60, message=_l("At most %(max)d characters."))],
-        description=_l("As people say it, for example 马家店街道 or 团结路社区."),
-    )
+class RegionForm(AdminForm):
+    name = name_field(_l("Name"), 60, _l("As people say it, for example 马家店街道 or 团结路社区."))
     kind = SelectField(_l("Kind"), choices=labels.choices("region_kind"), validators=[DataRequired()])
     parent = ChoiceSelect(
         _l("Belongs to"),
         description=_l("A town or subdistrict belongs to the city; a village or community to a town."),
     )
-    position = IntegerField(
-        _l("Order in lists"),
-        default=0,
-        validators=[Optional(), NumberRange(0, 9999, _l("Use a number from %(min)s to %(max)s."))],
-        description=_l("Smaller numbers come first; leave 0 to sort by name."),
-    )
+    position = position_field(_l("Smaller numbers come first; leave 0 to sort by name."))
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,6 +143,27 @@ class RegionForm(FlaskForm):
             self.kind.choices = [c for c in labels.choices("region_kind") if REGION_KINDS[c.value] == region.level]
         exclude = {region.id} if region is not None else set()
         self.parent.choices = [Choice("", _l("— none: this is the city —"))] + region_choices(("city", "town"), exclude)
+
+    def start_under(self, parent):
+        """Offer a new region under `parent` (or None): the kind that usually hangs there."""
+        if not self.is_submitted():
+            if parent is not None and parent.level in CHILD_KIND:
+                self.parent.data = parent.id
+                self.kind.data = CHILD_KIND[parent.level]
+            else:
+                self.kind.data = "town" if Region.has_city() else "city"
+        return self
+
+    # A concurrent change can only have removed the parent meanwhile.
+    taken = ("parent", _l("Please choose from the list."))
+
+    def apply(self, region):
+        """Copy the form onto `region`."""
+        region.name = self.name.data
+        region.kind = self.kind.data
+        region.level = REGION_KINDS[self.kind.data]
+        region.parent = self.parent.data
+        region.position = self.position.data or 0
 
     def validate_kind(self, field):
         if field.data not in REGION_KINDS:
@@ -163,10 +180,7 @@ class RegionForm(FlaskForm):
         if want is None:
             if parent is not None:
                 raise ValidationError(_l("The city is the top of the tree: it belongs to nothing."))
-            others = Region.select().where(Region.parent.is_null() & ~Region.archived)
-            if self.region is not None:
-                others = others.where(Region.id != self.region.id)
-            if others.exists():
+            if Region.other_roots(self.region).exists():
                 raise ValidationError(_l("There is already a city. Add towns and villages under it."))
             return
         if parent is None:
@@ -191,110 +205,82 @@ VOTING_CHOICES = [
 ]
 
 
-class VenueForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        filters=[clean],
-        validators=[DataRequired(_l("Please enter a name.")), Length(max=80, message=_l("At most %(max)d characters."))],
-        description=_l("For example 阳光小区议事亭."),
-    )
+class VenueForm(AdminForm):
+    name = name_field(_l("Name"), 80, _l("For example 阳光小区议事亭."))
     kind = SelectField(_l("Kind"), choices=labels.choices("venue_kind"))
     region = ChoiceSelect(_l("Region"), validators=[InputRequired(_l("Please choose a region."))])
-    slug = StringField(
-        _l("Web address name"),
-        filters=[clean],
-        validators=[
-            DataRequired(_l("Please enter a web address name.")),
-            Length(2, 60, _l("Use %(min)d to %(max)d characters.")),
-            SLUG_RULE,
-        ],
-        description=_l("The end of the venue's web address, for example pavilion-yangguang. "
-                       "Changing it later breaks links people saved."),
+    slug = key_field(
+        _l("Web address name"), 2, 60, _l("Please enter a web address name."), SLUG_RULE,
+        _l("The end of the venue's web address, for example pavilion-yangguang. "
+           "Changing it later breaks links people saved."),
     )
-    address = StringField(
-        _l("Address"), filters=[clean],
-        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
-    )
-    opening_times = StringField(
-        _l("Opening times"), filters=[clean],
-        validators=[Length(max=200, message=_l("At most %(max)d characters."))],
-        description=_l("For example 每周六 9:00–11:00."),
-    )
-    description = TextAreaField(
-        _l("Description"), filters=[clean],
-        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
-        description=_l("What this venue is for and who it serves."),
+    address = text_field(_l("Address"), 200)
+    opening_times = text_field(_l("Opening times"), 200, description=_l("For example 每周六 9:00–11:00."))
+    description = text_field(
+        _l("Description"), 5000, description=_l("What this venue is for and who it serves."), kind=TextAreaField,
     )
     voting = SelectField(_l("Who may vote"), choices=VOTING_CHOICES)
 
+    taken = ("slug", _l("Another venue already uses this web address name."))
+
     def __init__(self, *args, venue=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.venue = venue
+        self.venue = venue or Venue()
         if venue is not None and not self.is_submitted():
             self.voting.data = "all" if venue.voting_open_to_all else "residents"
-        choices = region_choices()
-        if venue is not None and venue.region_id not in {c.value for c in choices}:
-            # An archived region stays selectable for the venues already in it.
-            choices.append(Choice(venue.region_id, Region.get_by_id(venue.region_id).name))
-        self.region.choices = [Choice("", _l("— choose —"))] + choices
+        # An archived region stays selectable for the venues already in it.
+        self.region.choices = region_choices_keeping(self.venue.region_id)
+
+    def start_in(self, region):
+        """Offer a new venue in `region` (or None): the kind of venue such a region usually has."""
+        if region is not None and not self.is_submitted():
+            self.region.data = region.id
+            self.kind.data = VENUE_KIND_FOR_REGION.get(region.kind, "station")
+        return self
 
     def validate_slug(self, field):
-        query = Venue.select().where(Venue.slug == field.data)
-        if self.venue is not None:
-            query = query.where(Venue.id != self.venue.id)
-        if query.exists():
-            raise ValidationError(_l("Another venue already uses this web address name."))
+        if self.venue.slug_taken(field.data):
+            raise ValidationError(self.taken[1])
 
     def apply(self, venue):
-        """Copy the form onto `venue`."""
+        """Copy the form onto `venue`, which changes now."""
         for name in ("name", "kind", "slug", "address", "opening_times", "description"):
             setattr(venue, name, getattr(self, name).data)
         venue.region = self.region.data
         venue.voting_open_to_all = self.voting.data == "all"
+        venue.updated_at = utcnow()
 
 
 # People -------------------------------------------------------------------------------------
 
-class UserCreateForm(FlaskForm):
+class UserEditForm(AdminForm):
+    display_name = name_field(_l("Name"), 40)
+    phone = phone_field()
+
+    def apply(self, user):
+        user.display_name = self.display_name.data
+        user.phone = self.phone.data or None
+
+
+class UserCreateForm(UserEditForm):
     username = username_field(_l("The person logs in with it. Letters and digits, for example zhang3."))
-    display_name = StringField(
-        _l("Name"),
-        filters=[clean],
-        validators=[DataRequired(_l("Please enter a name.")), Length(max=40, message=_l("At most %(max)d characters."))],
-    )
-    phone = StringField(_l("Phone (optional)"), filters=[clean], validators=[Optional(), PHONE_RULE])
-    password = StringField(
-        _l("Temporary password"),
-        validators=[
-            InputRequired(_l("Please choose a password.")),
-            Length(8, 128, _l("A password has %(min)d to %(max)d characters.")),
-        ],
-        description=_l("At least 8 characters. Tell it to the person: they must choose their own "
-                       "password when they first log in."),
+    password = temporary_password_field(
+        _l("At least 8 characters. Tell it to the person: they must choose their own password when they "
+           "first log in."),
     )
 
-    def validate_username(self, field):
-        if User.select().where(User.username == field.data).exists():
-            raise ValidationError(_l("This username is taken. Please choose another."))
+    taken = ("username", _l("This username is taken. Please choose another."))
 
-
-class UserEditForm(FlaskForm):
-    display_name = StringField(
-        _l("Name"),
-        filters=[clean],
-        validators=[DataRequired(_l("Please enter a name.")), Length(max=40, message=_l("At most %(max)d characters."))],
-    )
-    phone = StringField(_l("Phone (optional)"), filters=[clean], validators=[Optional(), PHONE_RULE])
+    def apply(self, user):
+        """Copy the form onto the new account `user`."""
+        super().apply(user)
+        user.username = self.username.data
+        user.set_password(self.password.data)
 
 
 class TemporaryPasswordForm(FlaskForm):
-    password = StringField(
-        _l("Temporary password"),
-        validators=[
-            InputRequired(_l("Please choose a password.")),
-            Length(8, 128, _l("A password has %(min)d to %(max)d characters.")),
-        ],
-        description=_l("Tell it to the person: they must choose a new password when they next log in."),
+    password = temporary_password_field(
+        _l("Tell it to the person: they must choose a new password when they next log in."),
     )
 
 
@@ -307,7 +293,7 @@ class RoleForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.venue.choices = [Choice("", _l("— choose —"))] + venue_choices()
+        self.venue.choices = [Choice("", PLEASE_CHOOSE)] + venue_choices()
 
 
 class StaffForm(FlaskForm):
@@ -315,7 +301,7 @@ class StaffForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = [Choice("", _l("— choose —"))] + department_choices()
+        self.department.choices = [Choice("", PLEASE_CHOOSE)] + department_choices()
 
 
 class UsernameForm(FlaskForm):
@@ -323,7 +309,7 @@ class UsernameForm(FlaskForm):
 
     username = StringField(
         _l("Username"),
-        filters=[clean],
+        filters=[strip],
         validators=[DataRequired(_l("Please enter a username."))],
         description=_l("Find it under People if you are not sure."),
     )
@@ -334,60 +320,48 @@ class UsernameForm(FlaskForm):
             raise ValidationError(_l("There is no account with this username."))
 
 
+class MemberForm(UsernameForm):
+    """Add a deputy to a deputy group by username."""
+
+    def validate_username(self, field):
+        super().validate_username(field)
+        if not self.user.has_role("deputy"):
+            raise ValidationError(
+                _l("%(name)s is not a deputy yet. Give them the deputy role at a venue first.")
+                % {"name": self.user.display_name}
+            )
+
+
 class NoteForm(FlaskForm):
     """An optional reason, kept with a membership change."""
 
-    note = StringField(
-        _l("Reason (optional)"),
-        filters=[clean],
-        validators=[Length(max=300, message=_l("At most %(max)d characters."))],
-    )
+    note = text_field(_l("Reason (optional)"), 300)
 
 
 # Deputy groups, departments, categories -----------------------------------------------------------
 
-class DeputyGroupForm(FlaskForm):
-    name = StringField(
-        _l("Name in Chinese"),
-        filters=[clean],
-        validators=[DataRequired(_l("Please enter a name.")), Length(max=60, message=_l("At most %(max)d characters."))],
-        description=_l("For example 柑橘产业."),
-    )
-    name_en = StringField(
-        _l("Name in English"), filters=[clean],
-        validators=[Length(max=80, message=_l("At most %(max)d characters."))],
-    )
-    description = TextAreaField(
-        _l("Description"), filters=[clean],
-        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
-    )
+class DeputyGroupForm(AdminForm):
+    name = name_field(_l("Name in Chinese"), 60, _l("For example 柑橘产业."))
+    name_en = text_field(_l("Name in English"), 80)
+    description = text_field(_l("Description"), 5000, kind=TextAreaField)
+
+    taken = ("name", _l("There is already a deputy group with this name."))
 
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
 
     def validate_name(self, field):
-        query = DeputyGroup.select().where(DeputyGroup.name == field.data)
-        if self.group is not None:
-            query = query.where(DeputyGroup.id != self.group.id)
-        if query.exists():
-            raise ValidationError(_l("There is already a deputy group with this name."))
+        if DeputyGroup.name_taken(field.data, self.group):
+            raise ValidationError(self.taken[1])
 
 
 LEVEL_CHOICES = labels.choices("level")
 
 
-class DepartmentForm(FlaskForm):
-    name = StringField(
-        _l("Name in Chinese"),
-        filters=[clean],
-        validators=[DataRequired(_l("Please enter a name.")), Length(max=80, message=_l("At most %(max)d characters."))],
-        description=_l("For example 市水利和湖泊局."),
-    )
-    name_en = StringField(
-        _l("Name in English"), filters=[clean],
-        validators=[Length(max=120, message=_l("At most %(max)d characters."))],
-    )
+class DepartmentForm(AdminForm):
+    name = name_field(_l("Name in Chinese"), 80, _l("For example 市水利和湖泊局."))
+    name_en = text_field(_l("Name in English"), 120)
     level = SelectField(_l("Level"), choices=LEVEL_CHOICES)
     region = ChoiceSelect(
         _l("Region"),
@@ -395,12 +369,12 @@ class DepartmentForm(FlaskForm):
         description=_l("Where it works: the city for a city bureau, a town for a town office, and so on."),
     )
 
+    taken = ("region", _l("This region already has a department with this name."))
+
     def __init__(self, *args, department=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department = department
-        self.region.choices = [Choice("", _l("— choose —"))] + region_choices()
-        if department is not None and department.region_id not in {c.value for c in self.region.choices}:
-            self.region.choices.append(Choice(department.region_id, Region.get_by_id(department.region_id).name))
+        self.department = department or Department()
+        self.region.choices = region_choices_keeping(self.department.region_id)
 
     def validate_region(self, field):
         region = Region.get_or_none(Region.id == field.data) if field.data else None
@@ -408,38 +382,18 @@ class DepartmentForm(FlaskForm):
             return
         if region.level != self.level.data:
             raise ValidationError(_l("The region is not at the level chosen above."))
-        query = Department.select().where((Department.region == region) & (Department.name == self.name.data))
-        if self.department is not None:
-            query = query.where(Department.id != self.department.id)
-        if query.exists():
-            raise ValidationError(_l("This region already has a department with this name."))
+        if self.department.name_taken(region, self.name.data):
+            raise ValidationError(self.taken[1])
 
 
-class CategoryForm(FlaskForm):
-    code = StringField(
-        _l("Code"),
-        filters=[clean],
-        validators=[
-            DataRequired(_l("Please enter a code.")),
-            Length(2, 30, _l("Use %(min)d to %(max)d characters.")),
-            CODE_RULE,
-        ],
-        description=_l("A short English word for statistics and data exchange, for example water_supply. "
-                       "It cannot change once an issue uses the category."),
+class CategoryForm(AdminForm):
+    code = key_field(
+        _l("Code"), 2, 30, _l("Please enter a code."), CODE_RULE,
+        _l("A short English word for statistics and data exchange, for example water_supply. "
+           "It cannot change once an issue uses the category."),
     )
-    name = StringField(
-        _l("Name in Chinese"),
-        filters=[clean],
-        validators=[DataRequired(_l("Please enter a name.")), Length(max=40, message=_l("At most %(max)d characters."))],
-    )
-    name_en = StringField(
-        _l("Name in English"),
-        filters=[clean],
-        validators=[
-            DataRequired(_l("Please enter the English name.")),
-            Length(max=60, message=_l("At most %(max)d characters.")),
-        ],
-    )
+    name = name_field(_l("Name in Chinese"), 40)
+    name_en = text_field(_l("Name in English"), 60, _l("Please enter the English name."))
     village_department = ChoiceSelect(_l("Handling department at village level"))
     town_department = ChoiceSelect(_l("Handling department at town level"))
     city_department = ChoiceSelect(_l("Handling department at city level"))
@@ -452,34 +406,25 @@ class CategoryForm(FlaskForm):
         ],
         description=_l("How long the department has to answer, unless someone sets another date."),
     )
-    position = IntegerField(
-        _l("Order in lists"),
-        default=0,
-        validators=[Optional(), NumberRange(0, 9999, _l("Use a number from %(min)s to %(max)s."))],
-    )
+    position = position_field()
+
+    taken = ("code", _l("Another category already uses this code."))
 
     def __init__(self, *args, category=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category = category
+        self.category = category or Category()
         self.code_locked = category is not None and category.issues.exists()
         for level in ("village", "town", "city"):
-            field = getattr(self, f"{level}_department")
-            keep = getattr(category, f"{level}_department_id", None) if category is not None else None
-            field.choices = [Choice("", _l("— none —"))] + department_choices(level, keep)
+            keep = getattr(self.category, f"{level}_department_id")
+            getattr(self, f"{level}_department").choices = [Choice("", _l("— none —"))] + department_choices(level, keep)
 
     def validate_code(self, field):
         if self.code_locked and field.data != self.category.code:
             raise ValidationError(_l("Issues already use this category, so its code cannot change."))
-        query = Category.select().where(Category.code == field.data)
-        if self.category is not None:
-            query = query.where(Category.id != self.category.id)
-        if query.exists():
-            raise ValidationError(_l("Another category already uses this code."))
+        if self.category.code_taken(field.data):
+            raise ValidationError(self.taken[1])
 
     def apply(self, category):
         """Copy the form onto `category`."""
-        for name in ("code", "name", "name_en", "village_department", "town_department",
-                     "city_department", "time_limit_days"):
-            setattr(category, name, getattr(self, name).data)
+        self.populate_obj(category)
         category.position = self.position.data or 0
-
