@@ -163,11 +163,12 @@ def _register_blueprints(app):
         issues,
         main,
         members,
+        open311,
         triage,
         venues,
         verification,
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling):
+                   handling, open311):
         app.register_blueprint(module.bp)

@@ -882,3 +882,4 @@ def audit_log():
         "admin/audit.html", listing=page, names=AuditNames(page.items), action=action, object_type=object_type,
         object_id=object_id, actor_name=actor_name, actions=audit.ACTIONS, object_types=audit.OBJECT_TYPES,
     )
+from views.admin import api_keys  # noqa: E402,F401  (Open311 API keys register their routes on bp)
