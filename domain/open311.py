@@ -132,11 +132,19 @@ def parse_w3c(raw, name):
             value = datetime.datetime(int(raw[:4]), int(raw[5:]), 1)
         else:
             value = datetime.datetime.fromisoformat(raw)
-    except ValueError:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timefmt.site_zone())
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         raise Open311Error(400, f"{name} must be a W3C datetime, eg 2010-01-01T00:00:00Z") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timefmt.site_zone())
-    return value.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def _shift(value, delta):
+    """`value` + `delta`, stopping at the ends of the calendar instead of overflowing."""
+    try:
+        return value + delta
+    except OverflowError:
+        return datetime.datetime.max if delta > datetime.timedelta(0) else datetime.datetime.min
 
 
 # Jurisdiction ---------------------------------------------------------------------------------------
@@ -454,9 +462,9 @@ def query(values, now=None):
     if start is None and end is None:
         end = now or utcnow()
     if start is None:
-        start = end - MAX_SPAN
+        start = _shift(end, -MAX_SPAN)
     elif end is None:
-        end = start + MAX_SPAN
+        end = _shift(start, MAX_SPAN)
     if end < start:
         raise Open311Error(400, "end_date is before start_date")
     if end - start > MAX_SPAN:

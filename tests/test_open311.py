@@ -626,7 +626,7 @@ def test_the_key_page_speaks_both_languages(client, auth, world):
     assert "Open311 API keys" in english and "Issue a key" in english
     client.set_cookie("lang", "zh_Hans")
     chinese = client.get("/admin/api-keys").get_data(as_text=True)
-    assert "Open311 接口密钥" in chinese and "签发密钥" in chinese
+    assert "第三方接入密钥" in chinese and "签发密钥" in chinese
 
 
 def test_keys_from_the_command_line(app, world):
@@ -656,22 +656,19 @@ def test_the_openapi_document_describes_every_route_in_both_formats(client, worl
 
 def test_schemathesis_finds_no_server_error_and_every_answer_fits_the_schema(live_server, world):
     schemathesis = pytest.importorskip("schemathesis")
-    schema = schemathesis.openapi.from_url(f"{live_server.url}{API}/openapi.json")
-    failures = []
-    for operation in schema.get_all_operations():
-        operation = operation.ok()
-        strategy = operation.as_strategy()
-        from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        @given(case=strategy)
+    schema = schemathesis.openapi.from_url(f"{live_server.url}{API}/openapi.json")
+    # Valid-looking data may still be refused (a span over 90 days, an unknown venue), and unknown
+    # parameters are ignored as the spec asks: those two checks do not apply.
+    lenient = [positive_data_acceptance, negative_data_rejection]
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=operation.as_strategy())
         def check(case):
-            response = case.call()
-            assert response.status_code < 500, (case.path, response.status_code)
-            try:
-                case.validate_response(response)
-            except Exception as error:  # noqa: BLE001
-                failures.append(f"{case.method} {case.formatted_path}: {error}")
+            case.call_and_validate(excluded_checks=lenient)
 
         check()
-    assert not failures, "\n".join(failures[:5])

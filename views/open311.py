@@ -6,6 +6,7 @@ must carry instead. Unknown parameters are ignored, as the spec asks.
 """
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.routing import PathConverter
 
 from domain import open311
 from domain.open311 import Open311Error
@@ -13,6 +14,16 @@ from extensions import csrf
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
+
+
+class AnyText(PathConverter):
+    """A path that may hold any character, line breaks too: an identifier no route matched would
+    otherwise be the site's HTML 404 rather than the spec's errors document."""
+
+    regex = r"(?s:[^/].*?)"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("open311_text", AnyText))
 
 FMT = "<any(xml, json):fmt>"
 
@@ -71,7 +82,7 @@ def services(fmt):
     return respond(fmt, "services", open311.services())
 
 
-@bp.get(f"/services/<path:service_code>.{FMT}")
+@bp.get(f"/services/<open311_text:service_code>.{FMT}")
 def service_definition(service_code, fmt):
     _jurisdiction()
     return respond(fmt, "service_definition", open311.service_definition(open311.find_service(service_code)))
@@ -93,13 +104,13 @@ def requests(fmt):
     return respond(fmt, "service_requests", open311.query(request.args))
 
 
-@bp.get(f"/requests/<path:service_request_id>.{FMT}")
+@bp.get(f"/requests/<open311_text:service_request_id>.{FMT}")
 def show_request(service_request_id, fmt):
     _jurisdiction()
     return respond(fmt, "service_requests", open311.find_request(service_request_id))
 
 
-@bp.get(f"/tokens/<path:token>.{FMT}")
+@bp.get(f"/tokens/<open311_text:token>.{FMT}")
 def token(token, fmt):
     # Every service is realtime: a POST answers with the request's id at once, so no token is
     # ever issued and none can be found.
@@ -112,7 +123,7 @@ def openapi():
     return jsonify(open311_openapi())
 
 
-@bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<open311_text:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(anything):
     """Anything else under the endpoint: the spec's 404, in the format the address asks for."""
     raise Open311Error(404, f"no such resource: {request.path}")
@@ -260,7 +271,8 @@ def open311_openapi():
                 _param("service_code", description="Comma delimited."),
                 _param("start_date", description="W3C datetime.", schema={"type": "string", "format": "date-time"}),
                 _param("end_date", description="W3C datetime.", schema={"type": "string", "format": "date-time"}),
-                _param("status", description="open, closed or both, comma delimited."),
+                _param("status", description="open, closed or both, comma delimited.",
+                       schema={"type": "string", "pattern": "^(open|closed)(,(open|closed))*$"}),
             ], "responses": _responses(200, "ServiceRequests", 400, 404)},
             "post": {"operationId": "createRequest", "parameters": [], "requestBody": post_body,
                      "responses": _responses(200, "Created", 400, 403, 404, 429)},
