@@ -575,11 +575,19 @@ def key_cli():
 
 @key_cli.command("create")
 @click.argument("name")
+@click.option("--by", "username", help="The account that records and rates what is filed with the key.")
 @with_appcontext
-def key_create(name):
+def key_create(name, username):
     """Issue a key named NAME and print it (it is shown only this once)."""
+    from models import User
+
     with db.connection_context():
-        key, clear = issue_key(name, None)
+        holder = None
+        if username:
+            holder = User.get_or_none(User.username == username)
+            if holder is None:
+                raise click.ClickException(f"no account {username}")
+        key, clear = issue_key(name, holder)
     click.echo(f"{key.id}\t{key.name}\t{clear}")
 
 

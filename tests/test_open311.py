@@ -640,6 +640,9 @@ def test_keys_from_the_command_line(app, world):
     assert runner.invoke(args=["open311", "key", "revoke", key_id]).output.strip() == "revoked"
     assert runner.invoke(args=["open311", "key", "revoke", key_id]).output.strip() == "already revoked"
     assert runner.invoke(args=["open311", "key", "revoke", "9999"]).exit_code != 0
+    held = runner.invoke(args=["open311", "key", "create", "Village app", "--by", "councillor"])
+    assert ApiKey.get_by_id(int(held.output.split("\t")[0])).created_by_id == world.councillor.id
+    assert runner.invoke(args=["open311", "key", "create", "X", "--by", "nobody"]).exit_code != 0
 
 
 # The OpenAPI document, and schemathesis against the live app --------------------------------------------------
@@ -672,3 +675,42 @@ def test_schemathesis_finds_no_server_error_and_every_answer_fits_the_schema(liv
             case.call_and_validate(excluded_checks=lenient)
 
         check()
+
+
+# Clients written by other people ------------------------------------------------------------------
+
+def test_other_peoples_client_lists_services_and_follows_a_request_to_closed(live_server, world):
+    """The PyPI client `georeport`, used unchanged against the live app in JSON and XML (it reads
+    only: the request is filed as the spec's example files it, a plain form POST)."""
+    georeport = pytest.importorskip("georeport")
+    import requests
+
+    endpoint = f"{live_server.url}{API}"
+    body = SPEC_EXAMPLE.format(key=world.clear, jurisdiction="yishi.local")
+    filed = requests.post(f"{endpoint}/requests.json", data=body, headers={"Content-Type": FORM}, timeout=10)
+    assert filed.status_code == 200
+    request_id = filed.json()[0]["service_request_id"]
+    issue = Issue.get_by_id(int(request_id))
+    assert (issue.venue_id, issue.channel, issue.reporter_name) == (world.venue.id, "open311", "john smith")
+
+    for fmt in ("json", "xml"):
+        reader = georeport.GeoReport(endpoint, jurisdiction="yishi.local", output_format=fmt)
+        assert [s["service_code"] for s in reader.get_service_list()] == ["roads", "street.lights"]
+        assert reader.get_service_definition("roads")["service_code"] == "roads"
+        assert reader.get_service_request(request_id)["status"] == "open"
+
+    workflow.accept(fresh(issue), world.councillor)
+    issue = fresh(issue)
+    issue.level = "town"
+    issue.save()
+    lead = handling.assign(issue, world.councillor, world.office)
+    handling.answer(lead, world.office_staff, "resolved", "井盖已更换。", "A")
+    handling.rate(fresh(issue), world.admin, "satisfied")
+    for fmt in ("json", "xml"):
+        reader = georeport.GeoReport(endpoint, jurisdiction="yishi.local", output_format=fmt)
+        followed = reader.get_service_request(request_id)
+        assert (followed["status"], followed["status_notes"]) == ("closed", "井盖已更换。")
+        assert followed["agency_responsible"] == "马家店街道办事处"
+        closed = reader.get_service_requests(status="closed")
+        closed = closed if isinstance(closed, list) else [closed]  # xmltodict makes a lone element a dict
+        assert request_id in [r["service_request_id"] for r in closed]
