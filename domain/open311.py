@@ -32,6 +32,7 @@ from models import (
     Department,
     Issue,
     Open311Request,
+    User,
     Venue,
     db,
     utcnow,
@@ -579,8 +580,6 @@ def key_cli():
 @with_appcontext
 def key_create(name, username):
     """Issue a key named NAME and print it (it is shown only this once)."""
-    from models import User
-
     with db.connection_context():
         holder = None
         if username:

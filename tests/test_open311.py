@@ -167,6 +167,7 @@ def test_discovery_names_the_endpoint_its_specification_and_formats(client, worl
     assert endpoint.findtext("type") == "production"
     assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
     assert data["endpoints"][0]["formats"] == ["text/xml", "application/json"]
+    assert client.get(f"{API}/").data == client.get(f"{API}/discovery.xml").data
 
 
 # Services ---------------------------------------------------------------------------------------------

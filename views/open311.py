@@ -76,6 +76,12 @@ def discovery(fmt):
     return respond(fmt, "discovery", open311.discovery())
 
 
+@bp.get("/")
+def root():
+    """The endpoint's own address, opened as it is, says what it serves (in the required format)."""
+    return respond("xml", "discovery", open311.discovery())
+
+
 @bp.get(f"/services.{FMT}")
 def services(fmt):
     _jurisdiction()
