@@ -262,6 +262,59 @@ class Membership(BaseModel):
             (("venue", "role", "status"), False),
         )
 
+    @classmethod
+    def of_venue(cls, venue, role=None, status=None):
+        """The venue's memberships with their people, of one role and one status (or a tuple of
+        statuses) when given."""
+        query = cls.select(cls, User).join(User, on=(cls.user == User.id)).where(cls.venue == venue)
+        if role:
+            query = query.where(cls.role == role)
+        if status:
+            query = query.where(cls.status.in_([status] if isinstance(status, str) else list(status)))
+        return query
+
+    @classmethod
+    def roster(cls, venue, role=None, status=None):
+        """The venue's member list: who waits first, then by role and name."""
+        return cls.of_venue(venue, role, status).order_by(
+            cls.status != "pending", cls.role, User.display_name, cls.id
+        )
+
+    @classmethod
+    def status_counts(cls, venue, role=None):
+        """{status: how many memberships} at `venue`, of one role when given (one query)."""
+        query = cls.select(cls.status, fn.COUNT(cls.id)).where(cls.venue == venue)
+        if role:
+            query = query.where(cls.role == role)
+        return dict(query.group_by(cls.status).tuples())
+
+    @classmethod
+    def pending_counts(cls, venues):
+        """{venue id: residents waiting for verification} for `venues` (one query)."""
+        ids = [venue.id for venue in venues]
+        if not ids:
+            return {}
+        return dict(
+            cls.select(cls.venue, fn.COUNT(cls.id))
+            .where(cls.venue.in_(ids) & (cls.role == "resident") & (cls.status == "pending"))
+            .group_by(cls.venue)
+            .tuples()
+        )
+
+    @classmethod
+    def roles_at(cls, user, venue):
+        """The roles `user` holds, verified, at `venue` (one query)."""
+        return [
+            role for (role,) in cls.select(cls.role).where(
+                (cls.user == user.id) & (cls.venue == venue) & (cls.status == "verified")
+            ).tuples()
+        ]
+
+    @classmethod
+    def resident(cls, user, venue):
+        """The user's resident membership at `venue` (any status), or None."""
+        return cls.get_or_none((cls.user == user.id) & (cls.venue == venue) & (cls.role == "resident"))
+
 
 class DeputyGroup(BaseModel):
     """Deputies organised by field (专业代表小组)."""
@@ -460,6 +513,26 @@ class Meeting(BaseModel):
     class Meta:
         indexes = ((("venue", "starts_at"), False),)
 
+    @classmethod
+    def upcoming(cls, venue, now):
+        """The venue's meetings from `now` on, soonest first (cancelled ones included)."""
+        return cls.select().where((cls.venue == venue) & (cls.starts_at >= now)).order_by(cls.starts_at)
+
+    @classmethod
+    def past(cls, venue, now):
+        """The venue's meetings before `now`, latest first."""
+        return cls.select().where((cls.venue == venue) & (cls.starts_at < now)).order_by(cls.starts_at.desc())
+
+    @classmethod
+    def since(cls, start, venue=None):
+        """Meetings from `start` on, in date order, with their venues; of one venue when given."""
+        query = cls.select(cls, Venue).join(Venue).where(cls.starts_at >= start).order_by(cls.starts_at)
+        return query.where(cls.venue == venue) if venue is not None else query
+
+    def agenda(self):
+        """The meeting's agenda items, in order."""
+        return AgendaItem.select().where(AgendaItem.meeting == self).order_by(AgendaItem.position)
+
 
 class AgendaItem(BaseModel):
     """A matter put to a formal vote at a meeting; the tallies are kept on the row."""
@@ -488,6 +561,49 @@ class AgendaItem(BaseModel):
     class Meta:
         indexes = ((("meeting", "position"), False),)
 
+    @classmethod
+    def not_open_yet(cls, now):
+        """Where an item's vote has not opened by `now`: its text and window may still change."""
+        return cls.opens_at.is_null() | (cls.opens_at > now)
+
+    @classmethod
+    def open_at(cls, now):
+        """Where an item is open for votes at `now`, its result not yet fixed."""
+        return (cls.opens_at <= now) & (cls.closes_at > now) & cls.result.is_null()
+
+    @classmethod
+    def with_venue(cls, item_id):
+        """The item with its meeting and venue (one query), or None."""
+        return cls.select(cls, Meeting, Venue).join(Meeting).join(Venue).where(cls.id == item_id).first()
+
+    @classmethod
+    def published(cls, venue=None):
+        """Items whose outcome is published, newest first, with meetings and venues; of one venue
+        when given."""
+        query = (
+            cls.select(cls, Meeting, Venue)
+            .join(Meeting)
+            .join(Venue)
+            .where(cls.outcome_published_at.is_null(False))
+            .order_by(cls.outcome_published_at.desc(), cls.id.desc())
+        )
+        return query.where(Meeting.venue == venue) if venue is not None else query
+
+    @classmethod
+    def voting_at(cls, venue, now):
+        """The venue's items open for votes at `now`, closing soonest first, with their meetings."""
+        return (
+            cls.select(cls, Meeting)
+            .join(Meeting)
+            .where((Meeting.venue == venue) & cls.open_at(now))
+            .order_by(cls.closes_at)
+        )
+
+    @classmethod
+    def of_issue(cls, issue):
+        """The items made from `issue`, oldest first, with their meetings."""
+        return cls.select(cls, Meeting).join(Meeting).where(cls.issue == issue).order_by(cls.id)
+
 
 class Vote(BaseModel):
     """A resident's secret ballot on an agenda item; changeable until the window closes."""
@@ -500,6 +616,11 @@ class Vote(BaseModel):
 
     class Meta:
         indexes = ((("item", "user"), True),)
+
+    @classmethod
+    def of(cls, item, user):
+        """`user`'s ballot on `item`, or None."""
+        return cls.get_or_none((cls.item == item.id) & (cls.user == user.id))
 
 
 class Assignment(BaseModel):

@@ -5,15 +5,16 @@ concurrency on both engines: each write first takes the item's row with an UPDAT
 the window (SQLite takes the write lock at BEGIN anyway; on PostgreSQL the row lock makes votes,
 an early close and the fixing of the result on one item wait for each other), then reads and writes.
 """
+from datetime import timedelta
+
 from peewee import fn
 
-from domain import audit, voting, workflow
+from domain import audit, handling, permissions, voting, workflow
 from models import (
     AgendaItem,
-    Assignment,
+    Department,
     Issue,
     Meeting,
-    Membership,
     Venue,
     Vote,
     db,
@@ -41,34 +42,6 @@ class OutcomeError(Exception):
 COUNTERS = {"yes": AgendaItem.yes_count, "no": AgendaItem.no_count, "abstain": AgendaItem.abstain_count}
 
 
-# Who may vote --------------------------------------------------------------------------------
-
-ELIGIBLE = "eligible"
-
-
-def eligibility(user, venue):
-    """Whether `user` may vote at `venue`, and if not why: (reason, membership or None).
-
-    reason is eligible, archived (the venue is read only), login (a visitor), join (no request
-    yet), pending (waiting for a councillor), refused or removed. A venue open to all lets every
-    registered user vote.
-    """
-    if venue.archived:
-        return "archived", None
-    if user is None or not getattr(user, "is_authenticated", False):
-        return "login", None
-    membership = Membership.get_or_none(
-        (Membership.user == user.id) & (Membership.venue == venue) & (Membership.role == "resident")
-    )
-    if venue.voting_open_to_all:
-        return ELIGIBLE, membership
-    if membership is None:
-        return "join", None
-    if membership.status == "verified":
-        return ELIGIBLE, membership
-    return membership.status, membership
-
-
 # Reading an item ----------------------------------------------------------------------------
 
 def state(item, now=None):
@@ -94,22 +67,21 @@ def own_choice(item, user):
     """The choice `user` made on `item`, or None. Only ever shown to that user."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    vote = Vote.get_or_none((Vote.item == item.id) & (Vote.user == user.id))
+    vote = Vote.of(item, user)
     return vote.choice if vote else None
 
 
 def load_item(item_id):
     """The item with its meeting and venue, its result fixed if its window has closed; or None."""
-    item = (
-        AgendaItem.select(AgendaItem, Meeting, Venue)
-        .join(Meeting)
-        .join(Venue)
-        .where(AgendaItem.id == item_id)
-        .first()
-    )
+    item = AgendaItem.with_venue(item_id)
     if item is not None:
         settle(item)
     return item
+
+
+def issue_of(item):
+    """The issue the item was made from, or None."""
+    return Issue.get_or_none(Issue.id == item.issue_id) if item.issue_id else None
 
 
 # Meetings -----------------------------------------------------------------------------------
@@ -140,20 +112,28 @@ def update_meeting(meeting, **fields):
 def upcoming_and_past(venue, now=None, limit=None):
     """The venue's meetings: (upcoming by date, past latest first), cancelled included."""
     now = now or clock()
-    upcoming = (
-        Meeting.select().where((Meeting.venue == venue) & (Meeting.starts_at >= now))
-        .order_by(Meeting.starts_at)
-    )
-    past = (
-        Meeting.select().where((Meeting.venue == venue) & (Meeting.starts_at < now))
-        .order_by(Meeting.starts_at.desc())
-    )
+    upcoming, past = Meeting.upcoming(venue, now), Meeting.past(venue, now)
     if limit:
         upcoming, past = upcoming.limit(limit), past.limit(limit)
     return list(upcoming), list(past)
 
 
+def calendar(venue=None, days=180, limit=500):
+    """The meetings of a calendar feed: from `days` ago on, of one venue or all."""
+    return Meeting.since(clock() - timedelta(days=days), venue).limit(limit)
+
+
 # Agenda items -------------------------------------------------------------------------------
+
+def agenda_candidates(venue, limit=200):
+    """Issues of the venue a councillor may put on an agenda: accepted ones, newest first."""
+    return list(
+        Issue.select(Issue.id, Issue.title)
+        .where((Issue.venue == venue) & (Issue.status == "accepted") & ~Issue.hidden)
+        .order_by(Issue.created_at.desc())
+        .limit(limit)
+    )
+
 
 def add_item(meeting, actor, title, body="", issue=None, rule="majority", quorum_kind="count",
              quorum_value=0):
@@ -186,10 +166,7 @@ def update_item(item, title, body, rule, quorum_kind, quorum_value, now=None):
                 title=title, body=body, rule=rule, quorum_kind=quorum_kind,
                 quorum_value=quorum_value, updated_at=now,
             )
-            .where(
-                (AgendaItem.id == item.id)
-                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
-            )
+            .where((AgendaItem.id == item.id) & AgendaItem.not_open_yet(now))
             .execute()
         )
     if not changed:
@@ -205,10 +182,7 @@ def remove_item(item, actor, now=None):
     with db.atomic():
         removed = (
             AgendaItem.delete()
-            .where(
-                (AgendaItem.id == item.id)
-                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
-            )
+            .where((AgendaItem.id == item.id) & AgendaItem.not_open_yet(now))
             .execute()
         )
         if not removed:
@@ -240,7 +214,7 @@ def set_window(item, actor, opens_at, closes_at, now=None):
             .where(
                 (AgendaItem.id == item.id)
                 & AgendaItem.result.is_null()
-                & (AgendaItem.opens_at.is_null() | (AgendaItem.opens_at > now))
+                & AgendaItem.not_open_yet(now)
             )
             .execute()
         )
@@ -263,12 +237,7 @@ def _lock_open(item_id, now):
     """Take the item's row if its window is open at `now`; False when it is not."""
     return bool(
         AgendaItem.update(updated_at=now)
-        .where(
-            (AgendaItem.id == item_id)
-            & (AgendaItem.opens_at <= now)
-            & (AgendaItem.closes_at > now)
-            & AgendaItem.result.is_null()
-        )
+        .where((AgendaItem.id == item_id) & AgendaItem.open_at(now))
         .execute()
     )
 
@@ -282,8 +251,7 @@ def cast(item, user, choice, now=None):
     if choice not in voting.CHOICES:
         raise VotingError("bad_choice")
     now = now or clock()
-    venue = Venue.select().join(Meeting).where(Meeting.id == item.meeting_id).get()
-    if eligibility(user, venue)[0] != ELIGIBLE:
+    if not permissions.can_vote(user, item):
         raise VotingError("not_eligible")
     with db.atomic():
         if not _lock_open(item.id, now):
@@ -314,12 +282,7 @@ def close_early(item, actor, reason, now=None):
     with db.atomic():
         closed = (
             AgendaItem.update(closes_at=now, close_reason=reason, updated_at=now)
-            .where(
-                (AgendaItem.id == item.id)
-                & (AgendaItem.opens_at <= now)
-                & (AgendaItem.closes_at > now)
-                & AgendaItem.result.is_null()
-            )
+            .where((AgendaItem.id == item.id) & AgendaItem.open_at(now))
             .execute()
         )
         if not closed:
@@ -394,7 +357,7 @@ def publish_outcome(item, actor, text, next_status=None, department=None, due_on
     item = settle(item, now)
     if not item.result:
         raise OutcomeError("no_result")
-    issue = Issue.get_or_none(Issue.id == item.issue_id) if item.issue_id else None
+    issue = issue_of(item)
     moves = issue is not None and issue.status == "deliberating" and NEXT_STEPS[item.result]
     if moves and next_status not in NEXT_STEPS[item.result]:
         raise OutcomeError("next_step")
@@ -413,10 +376,8 @@ def publish_outcome(item, actor, text, next_status=None, department=None, due_on
             workflow.record(issue, "outcome", actor, note="" if moves else text, item=item.id,
                             result=item.result)
             if moves and next_status == "assigned":
-                Assignment.create(issue=issue, department=department, assigned_by=actor, due_on=due_on)
-                issue.due_on = due_on
-                issue.save(only=[Issue.due_on])
-                workflow.transition(issue, "assigned", actor, note=text, department=department.id)
+                # The publisher was checked by the deliberation rules; the assignment is the loop's own.
+                handling.assign(issue, actor, department, due_on=due_on, note=text, now=now, check=False)
             elif moves:
                 workflow.transition(issue, next_status, actor, note=text)
             workflow.notify_followers(issue, "outcome", actor, item=item.id, result=item.result)
@@ -427,32 +388,17 @@ def publish_outcome(item, actor, text, next_status=None, department=None, due_on
 
 def outcomes(venue=None):
     """Published outcomes, newest first, with their meetings and venues (one query)."""
-    query = (
-        AgendaItem.select(AgendaItem, Meeting, Venue)
-        .join(Meeting)
-        .join(Venue)
-        .where(AgendaItem.outcome_published_at.is_null(False))
-        .order_by(AgendaItem.outcome_published_at.desc(), AgendaItem.id.desc())
-    )
-    if venue is not None:
-        query = query.where(Meeting.venue == venue)
-    return query
+    return AgendaItem.published(venue)
 
 
 def voting_now(venue, now=None):
     """The venue's items open for votes right now, closing soonest first, with their meetings."""
-    now = now or clock()
-    return list(
-        AgendaItem.select(AgendaItem, Meeting)
-        .join(Meeting)
-        .where(
-            (Meeting.venue == venue)
-            & (AgendaItem.opens_at <= now)
-            & (AgendaItem.closes_at > now)
-            & AgendaItem.result.is_null()
-        )
-        .order_by(AgendaItem.closes_at)
-    )
+    return list(AgendaItem.voting_at(venue, now or clock()))
+
+
+def departments_for_assignment():
+    """The departments an outcome may assign its issue to, by level and name."""
+    return Department.select().where(~Department.archived).order_by(Department.level, Department.name)
 
 
 def badges_for(issue_ids, now=None):
@@ -474,11 +420,5 @@ def badges_for(issue_ids, now=None):
 
 def items_of_issue(issue):
     """The agenda items made from `issue`, oldest first, with meetings; results fixed."""
-    items = list(
-        AgendaItem.select(AgendaItem, Meeting)
-        .join(Meeting)
-        .where(AgendaItem.issue == issue)
-        .order_by(AgendaItem.id)
-    )
     now = clock()
-    return [settle(item, now) for item in items]
+    return [settle(item, now) for item in AgendaItem.of_issue(issue)]

@@ -8,8 +8,8 @@ import secrets
 
 from peewee import IntegrityError
 
-from domain import audit
-from models import MEMBERSHIP_STATES, ROLES, Membership, Notification, User, Venue, db, utcnow
+from domain import audit, permissions
+from models import MEMBERSHIP_STATES, ROLES, Membership, Notification, Venue, db, utcnow
 
 
 def _adjust_resident_count(membership, was_verified, is_verified):
@@ -98,25 +98,18 @@ def new_code():
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def resident_membership(user, venue):
-    """The user's resident membership at `venue` (any status), or None."""
-    return Membership.get_or_none(
-        (Membership.user == user.id) & (Membership.venue == venue) & (Membership.role == "resident")
-    )
-
-
 def request_join(user, venue):
     """Ask to be verified as a resident of `venue`; returns the membership (maybe already verified).
 
     Someone refused or removed earlier may ask again: their request goes back to pending.
     """
-    membership = resident_membership(user, venue)
+    membership = Membership.resident(user, venue)
     if membership is None:
         try:
             with db.atomic():
                 return Membership.create(user=user.id, venue=venue, role="resident", status="pending")
         except IntegrityError:  # the same request twice at once
-            return resident_membership(user, venue)
+            return Membership.resident(user, venue)
     if membership.status in ("refused", "removed"):
         set_membership_status(membership, "pending", user)
     return membership
@@ -128,31 +121,62 @@ def _venue_data(membership):
     return {"venue": venue.id, "slug": venue.slug, "name": venue.name}
 
 
-def verify(membership, actor):
-    """A councillor confirms the person lives here; the person is told. False if it was already so."""
+def _allowed(actor, membership):
+    if not permissions.can_verify(actor, membership):
+        raise PermissionError("only the venue's member managers decide on a resident, never on themselves")
+
+
+def _decide(membership, actor, status, note, kind, **data):
+    """Move a resident's membership to `status` for `actor`, and tell the person with a
+    Notification of `kind` when there is one. False if it already was so."""
+    _allowed(actor, membership)
     with db.atomic():
-        if not set_membership_status(membership, "verified", actor):
+        if not set_membership_status(membership, status, actor, note):
             return False
-        Notification.create(
-            user=membership.user_id, kind="membership_verified", actor=actor.id,
-            data=_venue_data(membership),
-        )
+        if kind:
+            Notification.create(
+                user=membership.user_id, kind=kind, actor=actor.id, data={**_venue_data(membership), **data},
+            )
     return True
 
 
-def refuse(membership, actor, reason):
-    """A councillor refuses a request (or withdraws a verification), with a reason the person sees."""
+def verify(membership, actor, note=""):
+    """A councillor confirms the person lives here; the person is told. False if it was already so.
+
+    Raises PermissionError when `actor` may not (see permissions.can_verify): nobody verifies
+    themselves. So do refuse and remove.
+    """
+    return _decide(membership, actor, "verified", note, "membership_verified")
+
+
+def refuse(membership, actor, reason=""):
+    """A councillor refuses a request (or withdraws a verification), with the reason the person
+    sees (the requests page requires one; the member list leaves it optional)."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("a reason is required")
-    with db.atomic():
-        if not set_membership_status(membership, "refused", actor, note=reason):
-            return False
-        Notification.create(
-            user=membership.user_id, kind="membership_refused", actor=actor.id,
-            data={**_venue_data(membership), "reason": reason},
-        )
-    return True
+    return _decide(membership, actor, "refused", reason, "membership_refused", reason=reason)
+
+
+def remove(membership, actor, note=""):
+    """A councillor takes a verified resident off the venue's residents (e.g. moved away)."""
+    return _decide(membership, actor, "removed", note, None)
+
+
+# What the member list's buttons may start from: a click on a row that changed since is a no-op.
+STARTS = {
+    "verify": ({"pending", "refused", "removed"}, verify),
+    "refuse": ({"pending"}, refuse),
+    "remove": ({"verified"}, remove),
+}
+
+
+def decide(membership, action, actor, note=""):
+    """verify, refuse or remove `membership` from the member list, if its status still allows the
+    action; False when it does not (or nothing changed)."""
+    starts, act = STARTS[action]
+    if membership.status not in starts:
+        _allowed(actor, membership)
+        return False
+    return act(membership, actor, note)
 
 
 def join_with_code(user, code):
@@ -202,26 +226,13 @@ def set_voting_open_to_all(venue, actor, open_to_all):
 
 def pending_requests(venue):
     """Requests waiting for a councillor, oldest first, with the people."""
-    return (
-        Membership.select(Membership, User)
-        .join(User, on=(Membership.user == User.id))
-        .where(
-            (Membership.venue == venue) & (Membership.role == "resident")
-            & (Membership.status == "pending")
-        )
-        .order_by(Membership.created_at, Membership.id)
-    )
+    return Membership.of_venue(venue, "resident", "pending").order_by(Membership.created_at, Membership.id)
 
 
 def decided_requests(venue, limit=20):
     """The latest verified or refused residents, newest decision first."""
     return (
-        Membership.select(Membership, User)
-        .join(User, on=(Membership.user == User.id))
-        .where(
-            (Membership.venue == venue) & (Membership.role == "resident")
-            & Membership.status.in_(("verified", "refused"))
-        )
+        Membership.of_venue(venue, "resident", ("verified", "refused"))
         .order_by(Membership.verified_at.desc(nulls="LAST"), Membership.id.desc())
         .limit(limit)
     )

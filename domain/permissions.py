@@ -3,26 +3,11 @@
 Views ask through `views.require`; templates call the same functions."""
 from flask_babel import lazy_gettext as _l
 
-from models import Membership, User
+from models import Assignment, DepartmentStaff, Meeting, Membership, User, Venue
 
 
 def is_admin(user):
     return bool(user and user.is_authenticated and user.is_admin)
-
-
-def has_venue_role(user, venue, role):
-    """Whether `user` holds a verified `role` at `venue`."""
-    return has_any_venue_role(user, venue, (role,))
-
-
-def can_moderate(user, venue):
-    """Councillors of the venue, and site admins, moderate it."""
-    return is_admin(user) or has_venue_role(user, venue, "councillor")
-
-
-def can_manage_members(user, venue):
-    """Who sees a venue's full member list and verifies or removes its residents."""
-    return can_moderate(user, venue)
 
 
 def is_last_admin(user):
@@ -138,6 +123,126 @@ def navigation(user):
         links.append(("auth.profile", _l("My profile")))
         links.append(("verification.join_with_code", _l("Invite code")))
     return links
+
+
+# Deliberation: meetings, agenda items, votes, memberships, triage
+# Roles here are relative to a venue or an issue; domain/workflow.py's table of steps names them.
+
+MODERATORS = frozenset({"councillor", "admin"})
+HANDLERS = frozenset({"staff", "councillor", "deputy", "admin"})
+CLOSERS = frozenset({"author", "admin"})
+
+
+def venue_roles(user, venue):
+    """The roles `user` holds at `venue`: the roles of their verified memberships, and admin."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    roles = set(Membership.roles_at(user, venue))
+    if user.is_admin:
+        roles.add("admin")
+    return frozenset(roles)
+
+
+def roles_of(user, issue):
+    """The roles `user` holds toward `issue`: its venue's roles, author, and staff of a department
+    the issue is assigned to."""
+    if not (user and user.is_authenticated):
+        return frozenset()
+    roles = set(venue_roles(user, issue.venue_id))
+    if issue.author_id == user.id:
+        roles.add("author")
+    if (
+        DepartmentStaff.select()
+        .join(Assignment, on=(Assignment.department == DepartmentStaff.department))
+        .where((DepartmentStaff.user == user.id) & (Assignment.issue == issue.id))
+        .exists()
+    ):
+        roles.add("staff")
+    return frozenset(roles)
+
+
+def can_moderate(user, venue):
+    """Councillors of the venue, and site admins, moderate it."""
+    return bool(venue_roles(user, venue) & MODERATORS)
+
+
+def can_manage_members(user, venue):
+    """Who sees a venue's full member list, its requests to join and its invite code, and decides
+    who may vote there."""
+    return can_moderate(user, venue)
+
+
+def can_manage_own_venues(user):
+    """Who has a "my venues" page: councillors (anywhere) and admins."""
+    return is_admin(user) or bool(user and user.is_authenticated and user.has_role("councillor"))
+
+
+def can_verify(user, membership):
+    """Who verifies, refuses or removes a resident: those who manage the venue's members, never
+    about themselves. Councillors and deputies are appointed in the administration, not here."""
+    return (
+        membership.role == "resident"
+        and bool(user and user.is_authenticated)
+        and membership.user_id != user.id
+        and can_manage_members(user, membership.venue_id)
+    )
+
+
+def can_join(user, venue):
+    """Logged-in users ask to join a venue that is not archived."""
+    return bool(user and user.is_authenticated) and not venue.archived
+
+
+def can_triage(user, issue):
+    """Who accepts, declines or merges a new issue: its venue's MODERATORS, as workflow's table of
+    steps says for those steps."""
+    return can_moderate(user, issue.venue_id)
+
+
+def can_schedule_meeting(user, venue):
+    """The venue's moderators schedule its meetings."""
+    return can_moderate(user, venue)
+
+
+def can_manage_meeting(user, meeting):
+    """Who edits a meeting, writes its minutes and builds its agenda."""
+    return can_schedule_meeting(user, meeting.venue_id)
+
+
+def can_manage_item(user, item):
+    """Who edits an agenda item, opens and closes its vote and publishes its outcome."""
+    return can_manage_meeting(user, item.meeting)
+
+
+ELIGIBLE = "eligible"
+
+
+def voting_eligibility(user, venue):
+    """Whether `user` may vote at `venue`, and if not why: (reason, membership or None).
+
+    reason is eligible, archived (the venue is read only), login (a visitor), join (no request
+    yet), pending (waiting for a councillor), refused or removed. A venue open to all lets every
+    registered user vote.
+    """
+    if venue.archived:
+        return "archived", None
+    if not (user and user.is_authenticated):
+        return "login", None
+    membership = Membership.resident(user, venue)
+    if venue.voting_open_to_all:
+        return ELIGIBLE, membership
+    if membership is None:
+        return "join", None
+    if membership.status == "verified":
+        return ELIGIBLE, membership
+    return membership.status, membership
+
+
+def can_vote(user, item):
+    """Who votes on an agenda item (whether its window is open is the item's state, not this).
+    Judged on the venue as it is now, whatever copy of it the item carries."""
+    venue = Venue.select().join(Meeting).where(Meeting.id == item.meeting_id).get()
+    return voting_eligibility(user, venue)[0] == ELIGIBLE
 
 
 # Handling: assignments, answers, ratings ----------------------------------------------------------

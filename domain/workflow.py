@@ -5,24 +5,24 @@ writes the Event the timeline and the ledger read, and notifies the issue's foll
 """
 import datetime
 
-from domain import search
+from peewee import JOIN
+
+from domain import permissions, search
+from domain.permissions import CLOSERS, HANDLERS, MODERATORS
 from models import (
     ISSUE_STATES,
-    Assignment,
-    DepartmentStaff,
     Event,
     Follow,
     Issue,
-    Membership,
     Notification,
+    User,
     Venue,
     db,
     utcnow,
 )
 
-# (from, to) → the roles that may take that step. Roles are relative to the issue, see roles_of().
-MODERATORS = frozenset({"councillor", "admin"})
-HANDLERS = frozenset({"staff", "councillor", "deputy", "admin"})
+# (from, to) → the roles that may take that step. Roles are relative to the issue, see
+# permissions.roles_of(), which also names the groups.
 TRANSITIONS = {
     ("submitted", "accepted"): MODERATORS,
     ("submitted", "declined"): MODERATORS,
@@ -44,8 +44,8 @@ TRANSITIONS = {
     ("assigned", "explained"): HANDLERS,
     ("in_progress", "resolved"): HANDLERS,
     ("in_progress", "explained"): HANDLERS,
-    ("resolved", "closed"): frozenset({"author", "admin"}),
-    ("explained", "closed"): frozenset({"author", "admin"}),
+    ("resolved", "closed"): CLOSERS,
+    ("explained", "closed"): CLOSERS,
     # A dissatisfied resident reopens once (see reopen()).
     ("resolved", "in_progress"): frozenset({"author"}),
     ("explained", "in_progress"): frozenset({"author"}),
@@ -63,38 +63,9 @@ class TransitionError(Exception):
     """A step the table does not allow, or not for this person."""
 
 
-def roles_of(user, issue):
-    """The roles `user` holds with respect to `issue`: author, resident, councillor, deputy, staff, admin."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return frozenset()
-    roles = set()
-    if user.is_admin:
-        roles.add("admin")
-    if issue.author_id == user.id:
-        roles.add("author")
-    roles.update(
-        m.role
-        for m in Membership.select(Membership.role).where(
-            (Membership.user == user.id)
-            & (Membership.venue == issue.venue_id)
-            & (Membership.status == "verified")
-        )
-    )
-    department_ids = [a.department_id for a in Assignment.select(Assignment.department).where(
-        Assignment.issue == issue.id
-    )]
-    if department_ids and (
-        DepartmentStaff.select()
-        .where((DepartmentStaff.user == user.id) & (DepartmentStaff.department.in_(department_ids)))
-        .exists()
-    ):
-        roles.add("staff")
-    return frozenset(roles)
-
-
 def allowed_steps(issue, user):
     """The statuses `user` may move `issue` to now."""
-    roles = roles_of(user, issue)
+    roles = permissions.roles_of(user, issue)
     return [
         to for (frm, to), who in TRANSITIONS.items()
         if frm == issue.status and roles & who and not (to == "in_progress" and frm in ("resolved", "explained") and issue.reopened)
@@ -263,6 +234,16 @@ def decline(issue, actor, reason, check=True, at=None):
         issue.save(only=[Issue.decline_reason])
         notify_author(issue, "status", actor, from_status=from_status, to_status="declined")
     return event
+
+
+def triage_queue(venue):
+    """The venue's new issues waiting for triage, oldest first, with their authors."""
+    return (
+        Issue.select(Issue, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Issue.author == User.id))
+        .where((Issue.venue == venue) & (Issue.status == "submitted"))
+        .order_by(Issue.created_at, Issue.id)
+    )
 
 
 def merge_targets(issue):

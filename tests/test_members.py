@@ -2,7 +2,7 @@
 import pytest
 
 from domain import memberships
-from models import AuditLog, Membership, User, Venue
+from models import AuditLog, Membership, Notification, User, Venue
 
 
 def resident_count(venue):
@@ -236,3 +236,25 @@ def test_the_member_list_is_paginated(councillor, place, make, app):
     second = page(councillor.get(members_url() + "?page=2&slug=elsewhere&_external=1"))
     assert 'href="/v/pavilion-yangguang/members?page=1' in second and "http://" not in second.split("<main")[1]
     assert "居民54" in second or "张大姐" in second
+
+
+def test_the_member_list_tells_the_person_as_the_requests_page_does(councillor, place, make):
+    councillor.post(members_url("verify", place["pending"]))
+    verified = Notification.get(Notification.user == place["newcomer"].id)
+    assert (verified.kind, verified.actor_id, verified.data["slug"]) == (
+        "membership_verified", place["councillor"].id, "pavilion-yangguang")
+    latecomer = make.member(make.user(), place["venue"], status="pending")
+    councillor.post(members_url("refuse", latecomer), data={"note": "不住本小区"})
+    refused = Notification.get(Notification.user == latecomer.user_id)
+    assert (refused.kind, refused.data["reason"]) == ("membership_refused", "不住本小区")
+    assert [e.action for e in AuditLog.select().order_by(AuditLog.id)] == [
+        "membership.verified", "membership.refused",
+    ]
+
+
+def test_a_refusal_without_a_reason_reads_well(councillor, client, auth, place):
+    councillor.post(members_url("refuse", place["pending"]))
+    auth.logout()
+    auth.login("chen")
+    body = page(client.get("/notifications"))
+    assert "Your request to join 阳光小区议事亭 was refused." in body

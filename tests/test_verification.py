@@ -238,3 +238,17 @@ def test_the_person_reads_the_decision_in_their_notifications(client, auth, worl
         login(auth, username)
         page = text(client.get("/notifications", headers=EN))
         assert expected in page and 'href="/v/yangguang"' in page
+
+
+def test_a_councillor_cannot_verify_their_own_request(client, auth, world):
+    own = world.make.member(world.councillor, world.venue, status="pending")
+    login(auth, "councillor")
+    assert client.post(f"/v/yangguang/requests/{own.id}/verify").status_code == 403
+    refused = client.post(f"/v/yangguang/requests/{own.id}/refuse", data={f"r{own.id}-reason": "自己"})
+    assert refused.status_code == 403
+    page = text(client.get("/v/yangguang/requests", headers=EN))
+    assert "Verify 陈小明" in page and "Verify 王议政" not in page
+    with pytest.raises(PermissionError):
+        memberships.verify(own, world.councillor)
+    assert Membership.get_by_id(own.id).status == "pending"
+    assert not Notification.select().exists() and not AuditLog.select().exists()

@@ -9,7 +9,7 @@ load a row and authorize it in one call, as flaskr's `get_post(id, check_author)
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
@@ -36,10 +36,16 @@ def see_other(location):
     return redirect(location, 303)
 
 
-def answer(location, fragment=None, **context):
-    """The answer to a form that worked: `fragment` rendered for htmx, else a redirect to `location`."""
+def answer(location, fragment=None, flash_message=None, category="success", **context):
+    """The answer to a form that worked: `fragment` rendered for htmx, else a redirect to `location`.
+
+    `flash_message` says what happened on the page the redirect leads to; a fragment shows what
+    its context holds instead, so nothing is left to flash on a later page.
+    """
     if fragment and wants_fragment():
         return render_template(fragment, **context), 200
+    if flash_message:
+        flash(flash_message, category)
     return see_other(location)
 
 
@@ -91,6 +97,35 @@ def get_issue(issue_id, check=None, message=None):
 
     issue = get_object_or_404(Issue.select(Issue, Venue).join(Venue), Issue.id == issue_id)
     return _authorized(issue, check, message)
+
+
+def get_meeting(meeting_id, check=None, message=None):
+    """The meeting `meeting_id` with its venue (404 if none), when `check(current_user, meeting)`
+    allows it."""
+    from models import Meeting, Venue
+
+    meeting = get_object_or_404(Meeting.select(Meeting, Venue).join(Venue), Meeting.id == meeting_id)
+    return _authorized(meeting, check, message)
+
+
+def get_item(item_id, check=None, message=None):
+    """The agenda item `item_id` with its meeting and venue, its result fixed once voting has
+    closed (404 if none), when `check(current_user, item)` allows it."""
+    from domain import deliberation
+
+    item = deliberation.load_item(item_id)
+    if item is None:
+        abort(404)
+    return _authorized(item, check, message)
+
+
+def get_membership(venue, membership_id, check=None, message=None):
+    """The membership `membership_id` of `venue` with its person, when `check(current_user,
+    membership)` allows it. Another venue's membership is 404 here, as if it did not exist."""
+    from models import Membership
+
+    membership = get_object_or_404(Membership.of_venue(venue), Membership.id == membership_id)
+    return _authorized(membership, check, message)
 
 
 # Lists ---------------------------------------------------------------------------------------------

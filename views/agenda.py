@@ -1,19 +1,40 @@
 """Meetings (议事会), agenda items and their votes, outcomes (决议), and the feeds of both."""
-import hashlib
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask import Blueprint, current_app, flash, make_response, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from playhouse.flask_utils import PaginatedQuery, get_object_or_404
 
-from domain import deliberation, feeds, labels, memberships, permissions, voting
+from domain import deliberation, feeds, labels, memberships, permissions, voting, workflow
+from domain.permissions import can_manage_item, can_manage_meeting, can_schedule_meeting
 from forms import CloseForm, ItemForm, MeetingForm, MinutesForm, OutcomeForm, VoteForm, WindowForm
-from models import AgendaItem, Department, Issue, Meeting, Venue
-from views import render, require, see_other, wants_fragment
+from models import Department, Issue
+from views import (
+    Page,
+    answer,
+    conditional,
+    get_item,
+    get_meeting,
+    get_venue,
+    render,
+    see_other,
+    wants_fragment,
+)
 
 bp = Blueprint("agenda", __name__)
+
+# What templates ask about meetings, items, votes, members and triage: the permission functions
+# themselves, so a page shows a button exactly when its route would allow the act.
+PERMISSIONS = (
+    "can_manage_item", "can_manage_meeting", "can_manage_members", "can_schedule_meeting",
+    "can_triage", "can_verify",
+)
+
+
+@bp.app_context_processor
+def deliberation_permissions():
+    return {name: getattr(permissions, name) for name in PERMISSIONS}
 
 
 def _refusal(reason):
@@ -26,25 +47,6 @@ def _refusal(reason):
     return messages.get(reason, messages["closed"])
 
 
-def _venue(slug):
-    return get_object_or_404(Venue.select(), Venue.slug == slug)
-
-
-def _meeting(meeting_id):
-    return get_object_or_404(Meeting.select(Meeting, Venue).join(Venue), Meeting.id == meeting_id)
-
-
-def _item(item_id):
-    item = deliberation.load_item(item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
-def _moderate(venue):
-    require(permissions.can_moderate(current_user, venue))
-
-
 def _poll_seconds():
     return current_app.config.get("TALLY_POLL_SECONDS", 5)
 
@@ -55,22 +57,18 @@ def _poll_seconds():
 def venue_context(venue):
     """What templates/agenda/_venue_panel.html needs on the venue page."""
     upcoming, past = deliberation.upcoming_and_past(venue, limit=5)
-    moderator = permissions.can_moderate(current_user, venue)
-    eligible, membership = deliberation.eligibility(current_user, venue)
+    eligible, membership = permissions.voting_eligibility(current_user, venue)
     context = {
         "agenda_upcoming": upcoming,
         "agenda_past": past,
-        "agenda_moderator": moderator,
         "agenda_eligibility": eligible,
         "agenda_membership": membership,
         "agenda_outcomes": list(deliberation.outcomes(venue).limit(3)),
         "agenda_voting": deliberation.voting_now(venue),
     }
-    if moderator:
+    if permissions.can_manage_members(current_user, venue):
         context["agenda_pending_requests"] = memberships.pending_requests(venue).count()
-        context["agenda_new_issues"] = (
-            Issue.select().where((Issue.venue == venue) & (Issue.status == "submitted")).count()
-        )
+        context["agenda_new_issues"] = workflow.triage_queue(venue).count()
     return context
 
 
@@ -78,16 +76,14 @@ def issue_context(issue):
     """What templates/agenda/_issue_agenda.html needs on the issue page."""
     items = deliberation.items_of_issue(issue)
     now = deliberation.clock()
-    moderator = permissions.can_moderate(current_user, issue.venue)
     context = {
         "agenda_items": [(item, deliberation.badge(item, now)) for item in items],
         "agenda_badge": deliberation.badge(items[-1], now) if items else None,
-        "agenda_moderator": moderator,
         "agenda_meetings": [],
     }
-    if moderator and issue.status == "accepted":
-        context["agenda_meetings"], _past = deliberation.upcoming_and_past(issue.venue, limit=10)
-        context["agenda_meetings"] = [m for m in context["agenda_meetings"] if not m.cancelled]
+    if issue.status == "accepted" and can_schedule_meeting(current_user, issue.venue):
+        upcoming, _past = deliberation.upcoming_and_past(issue.venue, limit=10)
+        context["agenda_meetings"] = [m for m in upcoming if not m.cancelled]
     return context
 
 
@@ -95,18 +91,14 @@ def issue_context(issue):
 
 @bp.get("/v/<slug>/meetings")
 def venue_meetings(slug):
-    venue = _venue(slug)
+    venue = get_venue(slug)
     upcoming, past = deliberation.upcoming_and_past(venue)
-    return render(
-        "agenda/meetings.html", venue=venue, agenda_upcoming=upcoming, agenda_past=past,
-        agenda_moderator=permissions.can_moderate(current_user, venue),
-    )
+    return render("agenda/meetings.html", venue=venue, agenda_upcoming=upcoming, agenda_past=past)
 
 
 @bp.route("/v/<slug>/meetings/new", methods=["GET", "POST"])
 def new_meeting(slug):
-    venue = _venue(slug)
-    _moderate(venue)
+    venue = get_venue(slug, check=can_schedule_meeting)
     form = MeetingForm()
     if request.method == "GET":
         form.place.data = venue.address
@@ -125,20 +117,18 @@ def new_meeting(slug):
 
 @bp.get("/meetings/<int:meeting_id>")
 def meeting(meeting_id):
-    meeting = _meeting(meeting_id)
+    meeting = get_meeting(meeting_id)
     now = deliberation.clock()
-    items = [deliberation.settle(item, now) for item in meeting.items.order_by(AgendaItem.position)]
+    items = [deliberation.settle(item, now) for item in meeting.agenda()]
     return render(
         "agenda/meeting.html", meeting=meeting, venue=meeting.venue,
         items=[(item, deliberation.badge(item, now)) for item in items],
-        moderator=permissions.can_moderate(current_user, meeting.venue),
     )
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 def edit_meeting(meeting_id):
-    meeting = _meeting(meeting_id)
-    _moderate(meeting.venue)
+    meeting = get_meeting(meeting_id, check=can_manage_meeting)
     form = MeetingForm(obj=meeting)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in deliberation.MEETING_FIELDS}
@@ -153,8 +143,7 @@ def edit_meeting(meeting_id):
 
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 def minutes(meeting_id):
-    meeting = _meeting(meeting_id)
-    _moderate(meeting.venue)
+    meeting = get_meeting(meeting_id, check=can_manage_meeting)
     form = MinutesForm(obj=meeting)
     if form.validate_on_submit():
         deliberation.update_meeting(meeting, minutes=form.minutes.data)
@@ -168,21 +157,10 @@ def minutes(meeting_id):
 
 # Agenda items -------------------------------------------------------------------------------
 
-def _agenda_issues(venue):
-    """Issues of the venue a councillor may put on an agenda: accepted ones, newest first."""
-    return list(
-        Issue.select(Issue.id, Issue.title)
-        .where((Issue.venue == venue) & (Issue.status == "accepted") & ~Issue.hidden)
-        .order_by(Issue.created_at.desc())
-        .limit(200)
-    )
-
-
 @bp.route("/meetings/<int:meeting_id>/items/new", methods=["GET", "POST"])
 def new_item(meeting_id):
-    meeting = _meeting(meeting_id)
-    _moderate(meeting.venue)
-    issues = _agenda_issues(meeting.venue)
+    meeting = get_meeting(meeting_id, check=can_manage_meeting)
+    issues = deliberation.agenda_candidates(meeting.venue)
     form = ItemForm(issues=issues)
     if request.method == "GET":
         wanted = request.args.get("issue", type=int)
@@ -204,9 +182,8 @@ def new_item(meeting_id):
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_item(item_id):
-    item = _item(item_id)
+    item = get_item(item_id, check=can_manage_item)
     venue = item.meeting.venue
-    _moderate(venue)
     form = ItemForm(obj=item)
     del form.issue  # where an item came from does not change
     if form.validate_on_submit():
@@ -228,8 +205,7 @@ def edit_item(item_id):
 
 @bp.post("/items/<int:item_id>/remove")
 def remove_item(item_id):
-    item = _item(item_id)
-    _moderate(item.meeting.venue)
+    item = get_item(item_id, check=can_manage_item)
     try:
         deliberation.remove_item(item, current_user)
     except deliberation.VotingError:
@@ -244,13 +220,12 @@ def item_context(item, **extra):
     venue = item.meeting.venue
     now = deliberation.clock()
     state = deliberation.state(item, now)
-    eligibility, membership = deliberation.eligibility(current_user, venue)
-    moderator = permissions.can_moderate(current_user, venue)
+    eligibility, membership = permissions.voting_eligibility(current_user, venue)
     context = {
         "item": item,
         "meeting": item.meeting,
         "venue": venue,
-        "issue": Issue.get_or_none(Issue.id == item.issue_id) if item.issue_id else None,
+        "issue": deliberation.issue_of(item),
         "state": state,
         "badge": voting.badge(state, item.result),
         "tally": deliberation.tally(item),
@@ -258,37 +233,23 @@ def item_context(item, **extra):
         "own": deliberation.own_choice(item, current_user),
         "eligibility": eligibility,
         "membership": membership,
-        "moderator": moderator,
         "poll_seconds": _poll_seconds(),
         "vote_form": VoteForm(formdata=None),
+        "window_form": WindowForm(formdata=None),
+        "close_form": CloseForm(formdata=None),
         "message": None,
         "now": now,
     }
-    if moderator:
-        context["window_form"] = WindowForm(formdata=None)
-        context["close_form"] = CloseForm(formdata=None)
     context.update(extra)
     return context
 
 
 @bp.get("/items/<int:item_id>")
 def item(item_id):
-    return render("agenda/item.html", **item_context(_item(item_id)))
+    return render("agenda/item.html", **item_context(get_item(item_id)))
 
 
 WINDOW_STATES = (voting.DRAFT, voting.SCHEDULED, voting.OPEN, voting.CLOSED)
-
-
-def _tally_etag(item, seen):
-    state = deliberation.state(item)
-    user_id = current_user.get_id() if current_user.is_authenticated else "-"
-    key = "|".join(
-        str(v) for v in (
-            item.id, item.yes_count, item.no_count, item.abstain_count, item.result, item.opens_at,
-            item.closes_at, item.updated_at, state, seen, user_id, get_locale(), wants_fragment(),
-        )
-    )
-    return hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
 @bp.get("/items/<int:item_id>/tally")
@@ -298,24 +259,27 @@ def tally(item_id):
     `seen` is the window state the page last showed; when the state moves on (the vote opened
     or closed), the answer also swaps the vote panel and the badges out of band.
     """
-    item = _item(item_id)
+    item = get_item(item_id)
     seen = request.args.get("seen", "")
-    etag = _tally_etag(item, seen)
-    if request.if_none_match.contains_weak(etag):
-        response = make_response("", 304)
-    else:
+
+    def build():
         context = item_context(item)
         context["changed"] = seen in WINDOW_STATES and seen != context["state"]
-        body, status = render("agenda/item.html", "agenda/_tally.html", **context)
-        response = make_response(body, status)
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+        return render("agenda/item.html", "agenda/_tally.html", **context)
+
+    return conditional(
+        build, item.id, item.yes_count, item.no_count, item.abstain_count, item.result, item.opens_at,
+        item.closes_at, item.updated_at, deliberation.state(item), seen, current_user.get_id(),
+    )
+
+
+# How a refused ballot answers a plain form post.
+REFUSAL_STATUS = {"closed": 409, "not_open": 409, "not_eligible": 403}
 
 
 @bp.post("/items/<int:item_id>/vote")
 def vote(item_id):
-    item = _item(item_id)
+    item = get_item(item_id)
     if not current_user.is_authenticated:
         # Back to the item after logging in, not to this POST-only address.
         return see_other(url_for("auth.login", next=url_for("agenda.item", item_id=item.id)))
@@ -329,27 +293,22 @@ def vote(item_id):
             reason = exc.reason
         else:
             reason = None
-    fresh = _item(item_id)
+    fresh = get_item(item_id)
     if reason is None:
         message = _("Your vote is counted: %(choice)s. You can change it until voting closes.",
                     choice=labels.label("vote_choice", form.choice.data))
-        if wants_fragment():
-            return render("agenda/item.html", "agenda/_vote_response.html",
-                          **item_context(fresh, notice=message))
-        flash(message, "success")
-        return see_other(url_for("agenda.item", item_id=item.id))
-    # A refused ballot: say why, clearly, where the vote buttons were.
-    context = item_context(fresh, message=_refusal(reason))
-    if wants_fragment():
-        return render("agenda/item.html", "agenda/_vote_response.html", **context)
-    status = 409 if reason in ("closed", "not_open") else 403 if reason == "not_eligible" else 422
-    return render("agenda/item.html", status=status, **context)
+        return answer(url_for("agenda.item", item_id=item.id), "agenda/_vote_response.html",
+                      flash_message=message, **item_context(fresh, notice=message))
+    # A refused ballot: say why, clearly, where the vote buttons were. htmx swaps only 2xx and 422
+    # answers, so there the refusal is a 200 that replaces the buttons.
+    status = 200 if wants_fragment() else REFUSAL_STATUS.get(reason, 422)
+    return render("agenda/item.html", "agenda/_vote_response.html", status=status,
+                  **item_context(fresh, message=_refusal(reason)))
 
 
 @bp.post("/items/<int:item_id>/window")
 def window(item_id):
-    item = _item(item_id)
-    _moderate(item.meeting.venue)
+    item = get_item(item_id, check=can_manage_item)
     form = WindowForm()
     if form.validate_on_submit():
         opens = form.opens_at.data or deliberation.clock()
@@ -368,8 +327,7 @@ def window(item_id):
 
 @bp.post("/items/<int:item_id>/close")
 def close(item_id):
-    item = _item(item_id)
-    _moderate(item.meeting.venue)
+    item = get_item(item_id, check=can_manage_item)
     form = CloseForm()
     if form.validate_on_submit():
         try:
@@ -384,21 +342,17 @@ def close(item_id):
 
 @bp.route("/items/<int:item_id>/outcome", methods=["GET", "POST"])
 def outcome(item_id):
-    item = _item(item_id)
+    item = get_item(item_id, check=can_manage_item)
     venue = item.meeting.venue
-    _moderate(venue)
     if not item.result:
         flash(_("The outcome can be written once voting has closed."), "error")
         return see_other(url_for("agenda.item", item_id=item.id))
     if item.outcome_published_at:
         flash(_("The outcome is already published."), "info")
         return see_other(url_for("agenda.item", item_id=item.id))
-    issue = Issue.get_or_none(Issue.id == item.issue_id) if item.issue_id else None
+    issue = deliberation.issue_of(item)
     steps = deliberation.NEXT_STEPS[item.result] if issue and issue.status == "deliberating" else ()
-    departments = (
-        Department.select().where(~Department.archived).order_by(Department.level, Department.name)
-        if "assigned" in steps else []
-    )
+    departments = deliberation.departments_for_assignment() if "assigned" in steps else []
     form = OutcomeForm(steps=steps, departments=departments)
     if request.method == "GET" and steps:
         form.next_status.data = steps[0] if len(steps) == 1 else None
@@ -425,24 +379,22 @@ def outcome(item_id):
 
 # Outcomes and feeds -------------------------------------------------------------------------
 
-def _outcome_page(venue):
-    return PaginatedQuery(deliberation.outcomes(venue), current_app.config["PAGE_SIZE"], check_bounds=False)
-
-
 @bp.get("/outcomes")
 def outcomes():
-    pages = _outcome_page(None)
-    return render("agenda/outcomes.html", venue=None, pages=pages, outcomes=list(pages.get_object_list()))
+    return render("agenda/outcomes.html", venue=None, listing=Page(deliberation.outcomes(None)))
 
 
 @bp.get("/v/<slug>/outcomes")
 def venue_outcomes(slug):
-    venue = _venue(slug)
-    pages = _outcome_page(venue)
-    return render("agenda/outcomes.html", venue=venue, pages=pages, outcomes=list(pages.get_object_list()))
+    venue = get_venue(slug)
+    return render("agenda/outcomes.html", venue=venue, listing=Page(deliberation.outcomes(venue)))
 
 
 def _atom(venue):
+    return conditional(lambda: _atom_body(venue))
+
+
+def _atom_body(venue):
     items = list(deliberation.outcomes(venue).limit(50))
     host = current_app.config["FEED_AUTHORITY"]
     site = current_app.config["SITE_NAME"] or _("Yishi")
@@ -480,14 +432,7 @@ def _atom(venue):
     )
     response = make_response(body)
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
-    return _conditional(response)
-
-
-def _conditional(response):
-    """Feed readers poll: answer 304 when the feed is the same as the one they have."""
-    response.add_etag()
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    return response
 
 
 @bp.get("/outcomes.atom")
@@ -497,23 +442,21 @@ def outcomes_atom():
 
 @bp.get("/v/<slug>/outcomes.atom")
 def venue_outcomes_atom(slug):
-    return _atom(_venue(slug))
+    return _atom(get_venue(slug))
 
 
 def _ical(venue):
-    since = deliberation.clock() - timedelta(days=180)
-    query = (
-        Meeting.select(Meeting, Venue).join(Venue)
-        .where(Meeting.starts_at >= since).order_by(Meeting.starts_at).limit(500)
-    )
+    return conditional(lambda: _ical_body(venue))
+
+
+def _ical_body(venue):
     if venue is not None:
-        query = query.where(Meeting.venue == venue)
         name = _("Meetings of %(venue)s", venue=venue.name)
     else:
         name = _("Meetings · %(site)s", site=current_app.config["SITE_NAME"] or _("Yishi"))
     host = current_app.config["FEED_AUTHORITY"]
     events = []
-    for meeting in query:
+    for meeting in deliberation.calendar(venue):
         url = url_for("agenda.meeting", meeting_id=meeting.id, _external=True)
         kind = labels.label("meeting_kind", meeting.kind)
         description = "\n\n".join(part for part in (str(kind), meeting.description, url) if part)
@@ -534,7 +477,7 @@ def _ical(venue):
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="meetings.ics"'
-    return _conditional(response)
+    return response
 
 
 @bp.get("/meetings.ics")
@@ -544,5 +487,5 @@ def meetings_ics():
 
 @bp.get("/v/<slug>/meetings.ics")
 def venue_meetings_ics(slug):
-    return _ical(_venue(slug))
+    return _ical(get_venue(slug))
 

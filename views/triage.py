@@ -1,15 +1,14 @@
 """Triage (受理): councillors take new issues up, decline them with a reason, or merge duplicates."""
-from flask import Blueprint, flash, url_for
+from flask import Blueprint, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
-from playhouse.flask_utils import get_object_or_404
 
-from domain import permissions, workflow
+from domain import workflow
 from domain.labels import label
+from domain.permissions import can_moderate, can_triage
 from forms import DeclineForm, MergeForm
-from models import Issue, User, Venue
-from views import render, require, safe_next, see_other, wants_fragment
+from models import Issue
+from views import answer, get_issue, get_venue, render, safe_next
 
 bp = Blueprint("triage", __name__)
 
@@ -19,21 +18,8 @@ MERGE_CHOICES = 100
 
 @bp.get("/v/<slug>/triage")
 def queue(slug):
-    venue = get_object_or_404(Venue.select(), Venue.slug == slug)
-    require(permissions.can_moderate(current_user, venue))
-    issues = list(
-        Issue.select(Issue, User)
-        .join(User, JOIN.LEFT_OUTER, on=(Issue.author == User.id))
-        .where((Issue.venue == venue) & (Issue.status == "submitted"))
-        .order_by(Issue.created_at, Issue.id)
-    )
-    return render("triage/queue.html", venue=venue, issues=issues)
-
-
-def _issue(issue_id):
-    issue = get_object_or_404(Issue.select(Issue, Venue).join(Venue), Issue.id == issue_id)
-    require(permissions.can_moderate(current_user, issue.venue))
-    return issue
+    venue = get_venue(slug, check=can_moderate)
+    return render("triage/queue.html", venue=venue, issues=list(workflow.triage_queue(venue)))
 
 
 def _page(issue, decline_form=None, merge_form=None, status=200):
@@ -48,58 +34,54 @@ def _page(issue, decline_form=None, merge_form=None, status=200):
 
 @bp.get("/triage/<int:issue_id>")
 def show(issue_id):
-    return _page(_issue(issue_id))
+    return _page(get_issue(issue_id, check=can_triage))
 
 
 def _done(issue, message):
     """After a triage step: the new badge for htmx, or back to where the councillor came from."""
-    if wants_fragment():
-        return render("triage/queue.html", "triage/_done.html", issue=issue, message=message)
-    flash(message, "success")
-    return see_other(safe_next(url_for("triage.queue", slug=issue.venue.slug)))
+    return answer(safe_next(url_for("triage.queue", slug=issue.venue.slug)), "triage/_done.html",
+                  flash_message=message, issue=issue, message=message)
 
 
 def _not_new(issue):
     message = _("This issue is no longer new (it is %(status)s), so it cannot be triaged.",
                 status=label("issue_status", issue.status))
-    if wants_fragment():
-        return render("triage/queue.html", "triage/_done.html", issue=issue, message=message)
-    flash(message, "error")
-    return see_other(url_for("issues.show", issue_id=issue.id))
+    return answer(url_for("issues.show", issue_id=issue.id), "triage/_done.html",
+                  flash_message=message, category="error", issue=issue, message=message)
+
+
+def _step(issue, act, message):
+    """Take a triage step (`act`), or say that the issue is no longer new."""
+    try:
+        act()
+    except workflow.TransitionError:
+        return _not_new(issue)
+    return _done(issue, message)
 
 
 @bp.post("/triage/<int:issue_id>/accept")
 def accept(issue_id):
-    issue = _issue(issue_id)
-    try:
-        workflow.accept(issue, current_user)
-    except workflow.TransitionError:
-        return _not_new(issue)
-    return _done(issue, _("Accepted: “%(title)s”.", title=issue.title))
+    issue = get_issue(issue_id, check=can_triage)
+    return _step(issue, lambda: workflow.accept(issue, current_user),
+                 _("Accepted: “%(title)s”.", title=issue.title))
 
 
 @bp.post("/triage/<int:issue_id>/decline")
 def decline(issue_id):
-    issue = _issue(issue_id)
+    issue = get_issue(issue_id, check=can_triage)
     form = DeclineForm()
     if not form.validate_on_submit():
         return _page(issue, decline_form=form, status=422)
-    try:
-        workflow.decline(issue, current_user, form.reason.data)
-    except workflow.TransitionError:
-        return _not_new(issue)
-    return _done(issue, _("Declined: “%(title)s”. The reason is shown on the issue.", title=issue.title))
+    return _step(issue, lambda: workflow.decline(issue, current_user, form.reason.data),
+                 _("Declined: “%(title)s”. The reason is shown on the issue.", title=issue.title))
 
 
 @bp.post("/triage/<int:issue_id>/merge")
 def merge(issue_id):
-    issue = _issue(issue_id)
+    issue = get_issue(issue_id, check=can_triage)
     form = MergeForm(targets=list(workflow.merge_targets(issue).limit(MERGE_CHOICES)))
     if not form.validate_on_submit():
         return _page(issue, merge_form=form, status=422)
     target = Issue.get_by_id(form.target.data)
-    try:
-        workflow.merge(issue, target, current_user)
-    except workflow.TransitionError:
-        return _not_new(issue)
-    return _done(issue, _("Merged into #%(id)d “%(title)s”.", id=target.id, title=target.title))
+    return _step(issue, lambda: workflow.merge(issue, target, current_user),
+                 _("Merged into #%(id)d “%(title)s”.", id=target.id, title=target.title))

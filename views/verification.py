@@ -1,19 +1,14 @@
 """Residents joining a venue: asking, being verified or refused, and invite codes."""
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from playhouse.flask_utils import get_object_or_404
 
-from domain import memberships, permissions
+from domain import memberships
+from domain.permissions import can_join, can_manage_members, can_verify
 from forms import InviteCodeForm, RefuseForm, VotingRuleForm
-from models import Membership, User, Venue
-from views import render, require, safe_next, see_other, wants_fragment
+from views import answer, get_membership, get_venue, render, require, safe_next, see_other
 
 bp = Blueprint("verification", __name__)
-
-
-def _venue(slug):
-    return get_object_or_404(Venue.select(), Venue.slug == slug)
 
 
 def _login_first(next_url):
@@ -23,12 +18,11 @@ def _login_first(next_url):
 
 @bp.post("/v/<slug>/join")
 def join(slug):
-    venue = _venue(slug)
+    venue = get_venue(slug)
     back = safe_next(url_for("venues.show", slug=venue.slug))
     if not current_user.is_authenticated:
         return _login_first(back)
-    if venue.archived:
-        abort(403)
+    require(can_join(current_user, venue))
     membership = memberships.request_join(current_user, venue)
     if membership.status == "verified":
         flash(_("You are a verified resident of %(venue)s.", venue=venue.name), "info")
@@ -54,37 +48,24 @@ def _requests_page(venue, refuse_forms=None, rule_form=None, status=200):
 
 @bp.get("/v/<slug>/requests")
 def requests(slug):
-    venue = _venue(slug)
-    require(permissions.can_moderate(current_user, venue))
+    venue = get_venue(slug, check=can_manage_members)
     return _requests_page(venue)
-
-
-def _request(venue, membership_id):
-    return get_object_or_404(
-        Membership.select(Membership, User).join(User, on=(Membership.user == User.id)),
-        (Membership.id == membership_id) & (Membership.venue == venue) & (Membership.role == "resident"),
-    )
 
 
 @bp.post("/v/<slug>/requests/<int:membership_id>/verify")
 def verify(slug, membership_id):
-    venue = _venue(slug)
-    require(permissions.can_moderate(current_user, venue))
-    membership = _request(venue, membership_id)
+    venue = get_venue(slug, check=can_manage_members)
+    membership = get_membership(venue, membership_id, check=can_verify)
     memberships.verify(membership, current_user)
     message = _("%(name)s is now a verified resident.", name=membership.user.display_name)
-    if wants_fragment():
-        return render("verification/requests.html", "verification/_decided.html",
-                      membership=membership, message=message, venue=venue)
-    flash(message, "success")
-    return see_other(url_for("verification.requests", slug=venue.slug))
+    return answer(url_for("verification.requests", slug=venue.slug), "verification/_decided.html",
+                  flash_message=message, membership=membership, message=message, venue=venue)
 
 
 @bp.post("/v/<slug>/requests/<int:membership_id>/refuse")
 def refuse(slug, membership_id):
-    venue = _venue(slug)
-    require(permissions.can_moderate(current_user, venue))
-    membership = _request(venue, membership_id)
+    venue = get_venue(slug, check=can_manage_members)
+    membership = get_membership(venue, membership_id, check=can_verify)
     form = RefuseForm(prefix=f"r{membership.id}")
     if not form.validate_on_submit():
         return _requests_page(venue, refuse_forms={membership.id: form}, status=422)
@@ -95,8 +76,7 @@ def refuse(slug, membership_id):
 
 @bp.post("/v/<slug>/voting-rule")
 def voting_rule(slug):
-    venue = _venue(slug)
-    require(permissions.can_moderate(current_user, venue))
+    venue = get_venue(slug, check=can_manage_members)
     form = VotingRuleForm()
     if not form.validate_on_submit():
         return _requests_page(venue, rule_form=form, status=422)
@@ -124,16 +104,14 @@ def join_with_code():
 
 @bp.get("/v/<slug>/invite")
 def invite(slug):
-    venue = _venue(slug)
-    require(permissions.can_moderate(current_user, venue))
+    venue = get_venue(slug, check=can_manage_members)
     join_url = url_for("verification.join_with_code", code=venue.invite_code, _external=True) if venue.invite_code else None
     return render("verification/invite.html", venue=venue, join_url=join_url)
 
 
 @bp.post("/v/<slug>/invite/rotate")
 def rotate(slug):
-    venue = _venue(slug)
-    require(permissions.can_moderate(current_user, venue))
+    venue = get_venue(slug, check=can_manage_members)
     had_code = bool(venue.invite_code)
     memberships.rotate_code(venue, current_user)
     if had_code:
