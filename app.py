@@ -63,6 +63,10 @@ def create_app(config=None):
         # The authority in feed ids and calendar UIDs: fixed, so they stay the same whichever
         # address the site is reached by (subscribers would otherwise see every event twice).
         FEED_AUTHORITY=os.environ.get("YISHI_FEED_AUTHORITY", "yishi.local"),
+        # Open311: the jurisdiction_id this site serves (default: the feed authority), and the pepper
+        # of the API keys' hashes (default: SECRET_KEY, whose rotation would then void every key).
+        OPEN311_JURISDICTION=os.environ.get("YISHI_OPEN311_JURISDICTION", ""),
+        OPEN311_KEY_PEPPER=os.environ.get("YISHI_OPEN311_KEY_PEPPER", ""),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("YISHI_SECURE_COOKIES") == "1",
@@ -163,11 +167,12 @@ def _register_blueprints(app):
         issues,
         main,
         members,
+        open311,
         triage,
         venues,
         verification,
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling):
+                   handling, open311):
         app.register_blueprint(module.bp)

@@ -1,4 +1,4 @@
-"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `translate`."""
+"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `open311`, `translate`."""
 import os
 import subprocess
 import sys
@@ -13,7 +13,9 @@ PASSWORD_ENV = "YISHI_ADMIN_PASSWORD"
 
 
 def register(app):
-    for command in (db_group, seed_demo, create_admin, remind, search_group, translate):
+    from domain import open311
+
+    for command in (db_group, seed_demo, create_admin, remind, search_group, translate, open311.cli):
         app.cli.add_command(command)
 
 

@@ -1117,8 +1117,47 @@ class AuditLog(BaseModel):
         return query
 
 
+class ApiKey(BaseModel):
+    """A key other civic software files Open311 requests with (see domain/open311.py).
+
+    Only a keyed hash of the key is kept: the clear key is shown once, when it is issued. The
+    current rate-limit window and its count live on the row, so every worker counts the same.
+    """
+
+    name = CharField(max_length=80)
+    key_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    last_used_at = DateTimeField(null=True)
+    window_started_at = DateTimeField(null=True)
+    window_count = IntegerField(default=0)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def active(self):
+        return self.revoked_at is None
+
+
+class Open311Request(BaseModel):
+    """What an Open311 request brought beside the issue it created: the key it came with (the
+    source the issue page shows) and the fields the issue has no column for."""
+
+    issue = ForeignKeyField(Issue, unique=True, backref="open311", on_delete="CASCADE")
+    api_key = ForeignKeyField(ApiKey, null=True, backref="requests", on_delete="SET NULL")
+    media_url = CharField(max_length=500, default="")
+    address_id = CharField(max_length=100, default="")
+    zipcode = CharField(max_length=20, default="")
+    account_id = CharField(max_length=100, default="")
+    device_id = CharField(max_length=100, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
 MODELS = [
     Region, Venue, User, Membership, DeputyGroup, DeputyGroupMember, Department,
     DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem, Vote,
     Assignment, Feedback, Reminder, Report, ReportItem, Notification, Event, Flag, AuditLog,
+    ApiKey, Open311Request,
 ]

@@ -11,5 +11,6 @@ search        the full-text index (CJK bigrams)
 labels        the stored values' names in the reader's language
 timefmt       dates and times in the site's time zone
 feeds         iCalendar and Atom documents
+open311       Open311 GeoReport v2: services, filing and following requests, API keys
 demo          the Zhijiang demo data, made through the functions above
 """

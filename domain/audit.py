@@ -65,6 +65,8 @@ ACTIONS = {
     "issue.return": _l("Department returned an issue"),
     "issue.extension": _l("Extension decided"),
     "issue.rate": _l("Handling rated"),
+    "api_key.create": _l("Open311 API key issued"),
+    "api_key.revoke": _l("Open311 API key revoked"),
 }
 
 OBJECT_TYPES = {
@@ -80,6 +82,7 @@ OBJECT_TYPES = {
     "issue": _l("Issue"),
     "comment": _l("Comment"),
     "agenda_item": _l("Agenda item"),
+    "api_key": _l("Open311 API key"),
 }
 
 # Names of the fields that snapshots hold, as the audit list shows them.

@@ -121,6 +121,7 @@ def archiving(rule, name):
 
 # The pages, one module an entity; imported last, as they add their routes to `bp`.
 from views.admin import (  # noqa: E402
+    api_keys,
     audit,
     categories,
     departments,
@@ -131,4 +132,4 @@ from views.admin import (  # noqa: E402
     venues,
 )
 
-__all__ = ["audit", "bp", "categories", "departments", "groups", "overview", "regions", "users", "venues"]
+__all__ = ["api_keys", "audit", "bp", "categories", "departments", "groups", "overview", "regions", "users", "venues"]

@@ -428,3 +428,8 @@ class CategoryForm(AdminForm):
         """Copy the form onto `category`."""
         self.populate_obj(category)
         category.position = self.position.data or 0
+
+
+class ApiKeyForm(FlaskForm):
+    name = text_field(_l("Name"), 80, _l("Please enter a name."),
+                      _l("Who will use the key, for example the city hotline's system."))
