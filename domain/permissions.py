@@ -133,6 +133,8 @@ def navigation(user):
             links.append(("discussion.moderation_index", _l("Moderation")))
         if user.is_admin:
             links.append(("admin.index", _l("Administration")))
+        if can_see_ledger(user):
+            links.append(("ledger.index", _l("Ledger")))
         links.append(("auth.profile", _l("My profile")))
         links.append(("verification.join_with_code", _l("Invite code")))
     return links
@@ -176,3 +178,65 @@ def can_rate(user, issue):
     rater = issue.author_id if issue.author_id is not None else issue.recorded_by_id
     return rater == user.id
 
+
+# Ledger ------------------------------------------------------------------------------------------
+
+LEDGER_ROLES = ("councillor", "deputy")
+
+
+def _ledger_departments(user):
+    from models import DepartmentStaff
+
+    return DepartmentStaff.select(DepartmentStaff.department).where(DepartmentStaff.user == user.id)
+
+
+def _ledger_memberships(user):
+    return Membership.select(Membership.venue).where(
+        (Membership.user == user.id) & Membership.role.in_(LEDGER_ROLES) & (Membership.status == "verified")
+    )
+
+
+def can_see_ledger(user):
+    """Who opens the ledger (台账): admins, verified councillors and deputies, department staff."""
+    if not (user and user.is_authenticated):
+        return False
+    # One query for both ways in: it runs on every page, for the navigation.
+    return is_admin(user) or (_ledger_memberships(user) | _ledger_departments(user)).exists()
+
+
+def ledger_scope(user):
+    """The condition on a ledger row (an Issue joined to its latest lead Assignment) that keeps what
+    `user` may see, or None for everything (admins). Councillors and deputies see the matters of the
+    venues where they hold that role; staff those assigned to their departments, as lead or as
+    co-handling department of the current routing (a co row follows its lead's)."""
+    from peewee import SQL, fn
+
+    from models import Assignment, Issue
+
+    if is_admin(user):
+        return None
+    if not (user and user.is_authenticated):
+        return SQL("1 = 0")
+    departments = _ledger_departments(user)
+    co = Assignment.alias("co_assignment")
+    return (
+        Issue.venue.in_(_ledger_memberships(user))
+        | Assignment.department.in_(departments)
+        | fn.EXISTS(co.select(SQL("1")).where(
+            (co.issue == Assignment.issue) & (co.role == "co") & (co.id > Assignment.id)
+            & co.department.in_(departments)
+        ))
+    )
+
+
+def ledger_venues(user):
+    """The ids of the venues whose matters `user` may find in the ledger (a subquery), or None for
+    every venue (admins)."""
+    from models import Assignment, Issue
+
+    if is_admin(user):
+        return None
+    return _ledger_memberships(user) | (
+        Issue.select(Issue.venue).join(Assignment, on=(Assignment.issue == Issue.id))
+        .where(Assignment.department.in_(_ledger_departments(user)))
+    )
