@@ -160,6 +160,7 @@ def _register_blueprints(app):
         discussion,
         errors,
         issues,
+        ledger,
         main,
         members,
         triage,
@@ -167,5 +168,5 @@ def _register_blueprints(app):
         verification,
     )
 
-    for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage):
+    for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage, ledger):
         app.register_blueprint(module.bp)
