@@ -5,7 +5,7 @@ assignment (the active one, or the last one when none is active). The query driv
 assignment, so the default sort (due date) walks an index, and pages are cut by keyset (a cursor
 of the sort key and the id) rather than OFFSET: page 500 costs what page 1 does.
 
-The page, the CSV and the XLSX all take their cells from `cells(row)`, so an export holds exactly
+The page, the CSV and the XLSX all take their cells from `Cells`, so an export holds exactly
 what the page shows for the same filter.
 """
 import datetime
@@ -57,7 +57,6 @@ COLUMNS = (
     ("rating", _l("Rating")),
 )
 
-Later = Assignment.alias("later")
 VenueRegion = Region.alias("venue_region")
 ParentRegion = Region.alias("parent_region")
 LatestFeedback = Feedback.alias("latest_feedback")
@@ -138,20 +137,19 @@ def _sort_key(sort, now):
     return Assignment.due_on, False
 
 
-def _base(user, filters, today):
-    """The tracked matters `user` may see under `filters`, with the status filter left out (the
-    counts per status are taken before it)."""
-    latest = ~fn.EXISTS(
-        Later.select(SQL("1")).where(
-            (Later.issue == Assignment.issue) & (Later.role == "lead") & (Later.id > Assignment.id)
+def _later_lead(alias, name):
+    """No lead assignment of the same issue came after `alias` (so it is the latest, or a co row
+    of the current routing)."""
+    later = Assignment.alias(name)
+    return ~fn.EXISTS(
+        later.select(SQL("1")).where(
+            (later.issue == alias.issue) & (later.role == "lead") & (later.id > alias.id)
         )
     )
-    query = (
-        Assignment.select()
-        .join(Issue, on=(Assignment.issue == Issue.id))
-        .switch(Assignment)
-        .where((Assignment.role == "lead") & latest)
-    )
+
+
+def _issue_filters(query, user, filters):
+    """`query` (over Issue) narrowed to what `user` may see and to the filters on the issue itself."""
     scope = permissions.ledger_scope(user)
     if scope is not None:
         query = query.where(scope)
@@ -167,10 +165,6 @@ def _base(user, filters, today):
         query = query.where(Issue.level == filters.level)
     if filters.category:
         query = query.where(Issue.category == filters.category)
-    if filters.department:
-        query = query.where(Assignment.department == filters.department)
-    if filters.overdue:
-        query = query.where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & (Assignment.due_on < today))
     if filters.q:
         matched = search.matching(query, filters.q)
         # Nothing searchable in the words: nothing matches, rather than everything.
@@ -178,17 +172,45 @@ def _base(user, filters, today):
     return query
 
 
-def counts(user, filters, today=None):
-    """{status: number of matters} under every filter but the status one: one GROUP BY."""
-    today = today or utcnow().date()
+def _assignment_filters(query, lead, filters, today):
+    if filters.department:
+        query = query.where(lead.department == filters.department)
+    if filters.overdue:
+        query = query.where(lead.state.in_(ACTIVE_ASSIGNMENT_STATES) & (lead.due_on < today))
+    return query
+
+
+def _base(user, filters, today):
+    """The tracked matters `user` may see under `filters` but the status: latest lead assignments
+    joined to their issues."""
     query = (
-        _base(user, filters, today)
-        .select(Issue.status, fn.COUNT(Assignment.id).alias("n"))
-        .group_by(Issue.status)
-        .order_by()
+        Assignment.select()
+        .join(Issue, on=(Assignment.issue == Issue.id))
+        .switch(Assignment)
+        .where((Assignment.role == "lead") & _later_lead(Assignment, "later"))
     )
-    found = {status: n for status, n in query.tuples()}
-    return {status: found.get(status, 0) for status in STATUSES if found.get(status) or status in found}
+    return _assignment_filters(_issue_filters(query, user, filters), Assignment, filters, today)
+
+
+def counts(user, filters, today=None):
+    """{status: number of matters} under every filter but the status one: one GROUP BY.
+
+    It drives from the issues (a councillor's through the venue index), each probing for its
+    latest lead assignment, rather than from the assignments as the rows do.
+    """
+    today = today or utcnow().date()
+    lead = Assignment.alias("lead")
+    tracked = _assignment_filters(
+        lead.select(SQL("1")).where(
+            (lead.issue == Issue.id) & (lead.role == "lead") & _later_lead(lead, "lead_later")
+        ),
+        lead, filters, today,
+    )
+    query = _issue_filters(
+        Issue.select(Issue.status, fn.COUNT(Issue.id).alias("n")).where(fn.EXISTS(tracked)), user, filters,
+    )
+    found = dict(query.group_by(Issue.status).order_by().tuples())
+    return {status: found[status] for status in STATUSES if status in found}
 
 
 def rows(user, filters, now=None):
@@ -327,38 +349,51 @@ def decorate(row, today):
     return row
 
 
-def _localized(row, prefix):
-    from flask_babel import get_locale
+class Cells:
+    """The values a row shows, column by column, in the reader's language: what the page prints and
+    the exports write (dates stay dates, days a number). Labels are translated once per instance,
+    not once per cell: an export of 100,000 rows would otherwise spend most of its time in gettext.
+    """
 
-    name = row[f"{prefix}_name"] or ""
-    if str(get_locale()) == "en" and row.get(f"{prefix}_name_en"):
-        return row[f"{prefix}_name_en"]
-    return name
+    def __init__(self):
+        from flask_babel import get_locale
+
+        self.english = str(get_locale()) == "en"
+        self.labels = {}
+        self.yes_no = (str(_l("not overdue")), str(_l("overdue")))
+
+    def label(self, group, value):
+        key = (group, value)
+        if key not in self.labels:
+            self.labels[key] = str(labels.label(group, value))
+        return self.labels[key]
+
+    def name(self, row, prefix):
+        if self.english and row.get(f"{prefix}_name_en"):
+            return row[f"{prefix}_name_en"]
+        return row[f"{prefix}_name"] or ""
+
+    def __call__(self, row):
+        return [
+            row["issue_id"],
+            row["title"],
+            row["venue_name"],
+            row["town_name"] or "",
+            self.label("level", row["level"]),
+            self.name(row, "category"),
+            self.name(row, "department"),
+            self.label("issue_status", row["status"]),
+            row["assigned_on"],
+            row["due_on"],
+            row["days_open"],
+            self.yes_no[row["overdue"]],
+            self.label("rating", row["rating"]) if row["rating"] else "",
+        ]
 
 
 def headers():
     """The column headers in the reader's language."""
     return [str(text) for _key, text in COLUMNS]
-
-
-def cells(row):
-    """The values a row shows, column by column, in the reader's language: what the page prints
-    and the exports write (dates stay dates, days a number)."""
-    return [
-        row["issue_id"],
-        row["title"],
-        row["venue_name"],
-        row["town_name"] or "",
-        str(labels.label("level", row["level"])),
-        _localized(row, "category"),
-        _localized(row, "department"),
-        str(labels.label("issue_status", row["status"])),
-        row["assigned_on"],
-        row["due_on"],
-        row["days_open"],
-        str(_l("overdue")) if row["overdue"] else str(_l("not overdue")),
-        str(labels.label("rating", row["rating"])) if row["rating"] else "",
-    ]
 
 
 # What the filters offer ------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def index():
     return render(
         "ledger/index.html", "ledger/_table.html",
         filters=filters, listing=listing, counts=ledger.counts(user, filters),
-        choices=ledger.choices(user), columns=ledger.COLUMNS, cells=ledger.cells, ledger_url=url,
+        choices=ledger.choices(user), columns=ledger.COLUMNS, cells=ledger.Cells(), ledger_url=url,
     )
 
 
@@ -79,8 +79,9 @@ def export_csv():
         writer.writerow(ledger.headers())
         # The BOM tells Excel the file is UTF-8, so Chinese opens as Chinese.
         yield "\ufeff" + _drain(buffer)
+        cells = ledger.Cells()
         for n, row in enumerate(ledger.iterate(user, filters), 1):
-            writer.writerow([_text(value) for value in ledger.cells(row)])
+            writer.writerow([_text(value) for value in cells(row)])
             if n % 500 == 0:
                 yield _drain(buffer)
         yield _drain(buffer)
@@ -102,9 +103,10 @@ def export_xlsx():
         book = Workbook(write_only=True)
         sheet = book.create_sheet(title=_("Ledger")[:31])
         sheet.append(ledger.headers())
+        cells = ledger.Cells()
         for row in ledger.iterate(user, filters):
             out = []
-            for value in ledger.cells(row):
+            for value in cells(row):
                 cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
