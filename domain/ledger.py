@@ -358,15 +358,17 @@ class Cells:
     def __init__(self):
         from flask_babel import get_locale
 
+        # Everything is translated here, so calling the instance needs no request context: an
+        # export's generator runs after the request has ended.
         self.english = str(get_locale()) == "en"
-        self.labels = {}
+        self.labels = {
+            group: {value: str(text) for value, text in labels.LABELS[group].items()}
+            for group in ("level", "issue_status", "rating")
+        }
         self.yes_no = (str(_l("not overdue")), str(_l("overdue")))
 
     def label(self, group, value):
-        key = (group, value)
-        if key not in self.labels:
-            self.labels[key] = str(labels.label(group, value))
-        return self.labels[key]
+        return self.labels[group].get(value, value)
 
     def name(self, row, prefix):
         if self.english and row.get(f"{prefix}_name_en"):

@@ -10,11 +10,12 @@ import datetime
 import io
 import tempfile
 
-from flask import Blueprint, current_app, request, stream_with_context, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from domain import ledger, permissions
+from models import db
 from views import render, require
 
 bp = Blueprint("ledger", __name__)
@@ -72,14 +73,14 @@ def _drain(buffer):
 def export_csv():
     user = _allowed()
     filters = ledger.Filters.from_args(request.args)
+    headers, cells = ledger.headers(), ledger.Cells()
 
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(ledger.headers())
+        writer.writerow(headers)
         # The BOM tells Excel the file is UTF-8, so Chinese opens as Chinese.
         yield "\ufeff" + _drain(buffer)
-        cells = ledger.Cells()
         for n, row in enumerate(ledger.iterate(user, filters), 1):
             writer.writerow([_text(value) for value in cells(row)])
             if n % 500 == 0:
@@ -96,24 +97,22 @@ def export_xlsx():
 
     user = _allowed()
     filters = ledger.Filters.from_args(request.args)
+    headers, cells, title = ledger.headers(), ledger.Cells(), _("Ledger")[:31]
 
     def generate():
         # Write-only mode keeps the rows in a temporary file, not in memory; the finished workbook
         # (a zip) is then sent from another temporary file, a block at a time.
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(title=_("Ledger")[:31])
-        sheet.append(ledger.headers())
-        cells = ledger.Cells()
+        sheet = book.create_sheet(title=title)
+        sheet.append(headers)
         for row in ledger.iterate(user, filters):
-            out = []
-            for value in cells(row):
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                elif isinstance(value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            sheet.append(out)
+            values = cells(row)
+            for n, value in enumerate(values):
+                # openpyxl reads text starting with "=" as a formula: such a title goes in as text.
+                if isinstance(value, str) and value.startswith("="):
+                    values[n] = WriteOnlyCell(sheet, value=value)
+                    values[n].data_type = "s"
+            sheet.append(values)  # dates get openpyxl's yyyy-mm-dd format by themselves
         with tempfile.TemporaryFile() as spool:
             book.save(spool)
             spool.seek(0)
@@ -124,7 +123,18 @@ def export_xlsx():
 
 
 def _stream(body, mimetype, filename):
-    response = current_app.response_class(stream_with_context(body), mimetype=mimetype)
+    """A response sending what `body` yields. The body runs after the request has ended (so it
+    needs nothing from it) and holds its own database connection while it runs."""
+    response = current_app.response_class(_connected(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store, private"
     return response
+
+
+def _connected(body):
+    opened = db.connect(reuse_if_open=True)
+    try:
+        yield from body
+    finally:
+        if opened and not db.is_closed():
+            db.close()
