@@ -17,6 +17,7 @@ from peewee import JOIN, SQL, Case, Cast, SqliteDatabase, fn
 from domain import labels, permissions, search, workflow
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
+    ISSUE_STATES,
     MAX_ID,
     Assignment,
     Category,
@@ -29,8 +30,9 @@ from models import (
     utcnow,
 )
 
-# Statuses a tracked matter can show (a returned or escalated one goes back to accepted).
-STATUSES = ("accepted", "deliberating", "assigned", "in_progress", "resolved", "explained", "closed")
+# Every status, in the workflow's order: a tracked matter usually shows one from accepted on (a
+# returned or escalated one goes back to accepted), but the counts show whatever is there.
+STATUSES = ISSUE_STATES
 SORTS = {
     "due": _l("Due date, soonest first"),
     "assigned": _l("Assigned date, newest first"),

@@ -431,3 +431,16 @@ def test_the_default_sort_walks_an_index(world, db):
     sql, params = ledger.rows(world.admin, ledger.Filters(after="2026-01-01~5")).limit(51).sql()
     plan = " | ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
     assert "assignment_role_due_on_id" in plan and "TEMP B-TREE FOR ORDER BY" not in plan
+
+
+def test_an_export_nobody_reads_leaves_the_next_request_alone(client, auth, world):
+    """A client that hangs up never reads the body: nothing of it may run inside a later request."""
+    import gc
+
+    login(auth, world.admin)
+    for path in ("/ledger.csv", "/ledger.xlsx"):
+        response = client.get(path)
+        assert response.status_code == 200
+        del response
+    gc.collect()
+    assert ids(client.get("/ledger?status=closed")) == [world.closed.id]
