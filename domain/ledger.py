@@ -56,7 +56,7 @@ COLUMNS = (
     ("due", _l("Due date")),
     ("days_open", _l("Days open")),
     ("overdue", _l("Overdue")),
-    ("rating", _l("Rating")),
+    ("rating", _l("Satisfaction rating")),
 )
 
 VenueRegion = Region.alias("venue_region")

@@ -15,9 +15,9 @@ from models import utcnow
 from tests.conftest import POSTGRES
 
 ZH_HEADERS = ["编号", "标题", "议事场所", "镇（街道）", "层级", "分类", "承办单位", "状态", "交办日期",
-              "办理时限", "已办天数", "超期", "满意度"]
+              "办理时限", "已办天数", "已超期", "满意度"]
 EN_HEADERS = ["No.", "Title", "Venue", "Town / subdistrict", "Level", "Category", "Handling department",
-              "Status", "Assigned on", "Due date", "Days open", "Overdue", "Rating"]
+              "Status", "Assigned on", "Due date", "Days open", "Overdue", "Satisfaction rating"]
 
 
 class World:
