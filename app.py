@@ -165,6 +165,7 @@ def _register_blueprints(app):
         errors,
         handling,
         issues,
+        ledger,
         main,
         members,
         open311,
@@ -174,5 +175,5 @@ def _register_blueprints(app):
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, open311):
+                   handling, ledger, open311):
         app.register_blueprint(module.bp)

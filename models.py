@@ -934,6 +934,9 @@ class Assignment(BaseModel):
             (("department", "due_on"), False),
             (("department", "state", "due_on"), False),
             (("issue", "state"), False),
+            (("role", "due_on", "id"), False),
+            (("role", "created_at", "id"), False),
+            (("issue", "role", "id"), False),
         )
 
     @property

@@ -156,6 +156,8 @@ def navigation(user):
             links.append(("admin.index", _l("Administration")))
         if handles_anywhere(user):
             links.append(("handling.inbox", _l("Assigned to us")))
+        if can_see_ledger(user):
+            links.append(("ledger.index", _l("Ledger")))
         links.append(("auth.profile", _l("My profile")))
         links.append(("verification.join_with_code", _l("Invite code")))
     return links
@@ -328,3 +330,74 @@ def can_rate(user, issue):
     rater = issue.author_id if issue.author_id is not None else issue.recorded_by_id
     return rater == user.id
 
+
+# Ledger ------------------------------------------------------------------------------------------
+
+LEDGER_ROLES = ("councillor", "deputy")
+
+
+def _ledger_departments(user):
+    from models import DepartmentStaff
+
+    return DepartmentStaff.select(DepartmentStaff.department).where(DepartmentStaff.user == user.id)
+
+
+def _ledger_memberships(user):
+    return Membership.select(Membership.venue).where(
+        (Membership.user == user.id) & Membership.role.in_(LEDGER_ROLES) & (Membership.status == "verified")
+    )
+
+
+def can_see_ledger(user):
+    """Who opens the ledger (台账): admins, verified councillors and deputies, department staff."""
+    if not (user and user.is_authenticated):
+        return False
+    # One query for both ways in: it runs on every page, for the navigation.
+    return is_admin(user) or (_ledger_memberships(user) | _ledger_departments(user)).exists()
+
+
+def ledger_scope(user):
+    """The condition on an Issue that keeps the ledger rows `user` may see, or None for everything
+    (admins). Councillors and deputies see the matters of the venues where they hold that role;
+    staff the matters their departments hold, as the latest lead or as a co-handling department of
+    the current routing. Only the parts the user has go in, so an index serves each."""
+    from functools import reduce
+    from operator import or_
+
+    from peewee import SQL, fn
+
+    from models import Assignment, Issue
+
+    if is_admin(user):
+        return None
+    if not (user and user.is_authenticated):
+        return SQL("1 = 0")
+    parts = []
+    venues = [m.venue_id for m in _ledger_memberships(user)]
+    if venues:
+        parts.append(Issue.venue.in_(venues))
+    departments = [s.department_id for s in _ledger_departments(user)]
+    if departments:
+        held, later = Assignment.alias("held"), Assignment.alias("held_later")
+        parts.append(Issue.id.in_(
+            held.select(held.issue).where(
+                held.department.in_(departments)
+                & ~fn.EXISTS(later.select(SQL("1")).where(
+                    (later.issue == held.issue) & (later.role == "lead") & (later.id > held.id)
+                ))
+            )
+        ))
+    return reduce(or_, parts) if parts else SQL("1 = 0")
+
+
+def ledger_venues(user):
+    """The ids of the venues whose matters `user` may find in the ledger (a subquery), or None for
+    every venue (admins)."""
+    from models import Assignment, Issue
+
+    if is_admin(user):
+        return None
+    return _ledger_memberships(user) | (
+        Issue.select(Issue.venue).join(Assignment, on=(Assignment.issue == Issue.id))
+        .where(Assignment.department.in_(_ledger_departments(user)))
+    )
