@@ -2,15 +2,19 @@
 
 The engine is SQLite unless TEST_DATABASE_URL names PostgreSQL (as the second CI pass does). SQLite tests
 copy a migrated template file; PostgreSQL tests share one migrated database, emptied between tests.
+The demo is loaded once per session too: a test that asks for `demo` starts from a copy of it.
+
+Builders and helpers (World, DiscussionWorld, text, login, HX, EN, browser_login…) live in world.py.
 """
 import os
-import re
 import shutil
 import threading
 
 import pytest
+from peewee import sort_models
 from playhouse.migrations import Runner
 from werkzeug.serving import make_server
+from world import Auth, Factory, browser_login, password_hash  # noqa: F401 (browser_login: old imports)
 
 import models
 from app import create_app, make_database
@@ -18,6 +22,7 @@ from commands import HERE
 
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES = ENGINE_URL.startswith(("postgres://", "postgresql://"))
+DEMO_SCHEMA = "demo_rows"  # PostgreSQL: where the demo's rows wait between tests
 
 
 def migrate(database):
@@ -27,6 +32,7 @@ def migrate(database):
 
 def drop_everything(database):
     with database.connection_context():
+        database.execute_sql(f"DROP SCHEMA IF EXISTS {DEMO_SCHEMA} CASCADE")
         database.execute_sql("DROP SCHEMA public CASCADE")
         database.execute_sql("CREATE SCHEMA public")
 
@@ -44,21 +50,89 @@ def database_template(tmp_path_factory):
     return path
 
 
+def data_tables(database):
+    """The tables that hold rows, parents before children."""
+    ordered = [m._meta.table_name for m in sort_models(models.MODELS)]
+    others = sorted(set(database.get_tables()) - set(ordered) - {"schema_migration"})
+    return ordered + others
+
+
 def empty_postgres(database):
     with database.connection_context():
-        tables = [t for t in database.get_tables() if t != "schema_migration"]
         database.execute_sql(
-            "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables))
+            "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in data_tables(database)))
         )
 
 
-@pytest.fixture
-def database_url(database_template, tmp_path):
+def load_demo(database):
+    """The demo's logins, after loading it into `database`, with its accounts' password hashed cheaply
+    (see world.password_hash): demo tests log in a great deal."""
+    from domain import demo as demo_module
+
+    models.db.initialize(database)
+    with database.connection_context():
+        logins = demo_module.load_demo()
+        models.User.update(password_hash=password_hash(demo_module.DEMO_PASSWORD)).execute()
+    return logins
+
+
+@pytest.fixture(scope="session")
+def demo_template(database_template, tmp_path_factory):
+    """The demo, loaded once: (its logins, a SQLite file to copy or the schema holding its rows)."""
     if POSTGRES:
-        empty_postgres(make_database(ENGINE_URL))
+        database = make_database(ENGINE_URL)
+        empty_postgres(database)
+        logins = load_demo(database)
+        with database.connection_context():
+            database.execute_sql(f"DROP SCHEMA IF EXISTS {DEMO_SCHEMA} CASCADE")
+            database.execute_sql(f"CREATE SCHEMA {DEMO_SCHEMA}")
+            for table in data_tables(database):
+                database.execute_sql(f'CREATE TABLE {DEMO_SCHEMA}."{table}" AS TABLE public."{table}"')
+        return logins, DEMO_SCHEMA
+    path = tmp_path_factory.mktemp("demo") / "yishi.db"
+    shutil.copy(database_template, path)
+    database = make_database(f"sqlite:///{path}")
+    logins = load_demo(database)
+    database.close()
+    return logins, path
+
+
+def restore_demo(database):
+    """Empty the PostgreSQL database and put the demo's rows back, sequences included."""
+    tables = data_tables(database)
+    with database.atomic():
+        database.execute_sql(
+            "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables))
+        )
+        for table in tables:
+            database.execute_sql(f'INSERT INTO public."{table}" SELECT * FROM {DEMO_SCHEMA}."{table}"')
+        sequences = database.execute_sql(
+            "SELECT table_name, column_name, pg_get_serial_sequence(format('%I', table_name), column_name) "
+            "FROM information_schema.columns WHERE table_schema = 'public' "
+            "AND pg_get_serial_sequence(format('%I', table_name), column_name) IS NOT NULL"
+        ).fetchall()
+        for table, column, sequence in sequences:
+            database.execute_sql(
+                f'SELECT setval(%s, COALESCE((SELECT MAX("{column}") FROM public."{table}"), 0) + 1, false)',
+                (sequence,),
+            )
+
+
+@pytest.fixture
+def database_url(request, database_template, tmp_path):
+    """A fresh database for this test: empty and migrated, or holding the demo if the test asks for it."""
+    wants_demo = "demo" in request.fixturenames
+    if POSTGRES:
+        database = make_database(ENGINE_URL)
+        if wants_demo:
+            request.getfixturevalue("demo_template")
+            with database.connection_context():
+                restore_demo(database)
+        else:
+            empty_postgres(database)
         return ENGINE_URL
     path = tmp_path / "yishi.db"
-    shutil.copy(database_template, path)
+    shutil.copy(request.getfixturevalue("demo_template")[1] if wants_demo else database_template, path)
     return f"sqlite:///{path}"
 
 
@@ -102,69 +176,15 @@ def db(app):
         yield models.db
 
 
-PASSWORD_HASHES = {}
-
-
-class Factory:
-    """Small builders for the records tests need."""
-
-    def __init__(self):
-        self.counter = 0
-
-    def _n(self):
-        self.counter += 1
-        return self.counter
-
-    def user(self, username=None, password="password123", **fields):
-        n = self._n()
-        user = models.User(
-            username=username or f"user{n}", display_name=fields.pop("display_name", f"用户{n}"), **fields
-        )
-        # Hashing takes a tenth of a second; one hash per password keeps many-user tests quick.
-        if password not in PASSWORD_HASHES:
-            user.set_password(password)
-            PASSWORD_HASHES[password] = user.password_hash
-        user.password_hash = PASSWORD_HASHES[password]
-        user.save()
-        return user
-
-    def region(self, name=None, kind="city", parent=None, **fields):
-        return models.Region.create(
-            name=name or f"地区{self._n()}", kind=kind, level=models.REGION_KINDS[kind], parent=parent,
-            **fields,
-        )
-
-    def venue(self, name=None, kind="pavilion", region=None, **fields):
-        n = self._n()
-        if region is None:
-            region = self.region(kind="community", parent=self.region(kind="town", parent=self.region()))
-        return models.Venue.create(
-            name=name or f"议事亭{n}", slug=fields.pop("slug", f"venue-{n}"), kind=kind, region=region, **fields
-        )
-
-    def member(self, user, venue, role="resident", status="verified", **fields):
-        membership = models.Membership.create(user=user, venue=venue, role=role, status=status, **fields)
-        if role == "resident" and status == "verified":
-            models.Venue.update(resident_count=models.Venue.resident_count + 1).where(
-                models.Venue.id == venue.id
-            ).execute()
-        return membership
-
-
 @pytest.fixture
 def make(db):
     return Factory()
 
 
-class Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, username, password="password123"):
-        return self.client.post("/login", data={"username": username, "password": password})
-
-    def logout(self):
-        return self.client.post("/logout")
+@pytest.fixture(name="password_hash", scope="session")
+def password_hash_fixture():
+    """The hash of "password123" that every test account has."""
+    return password_hash()
 
 
 @pytest.fixture
@@ -173,11 +193,9 @@ def auth(client):
 
 
 @pytest.fixture
-def demo(db):
-    """The Zhijiang demo data."""
-    from domain import demo as demo_module
-
-    return demo_module.load_demo()
+def demo(db, demo_template):
+    """The Zhijiang demo data (loaded once per session, copied for each test); returns its logins."""
+    return list(demo_template[0])
 
 
 # Browser tests ------------------------------------------------------------------------------
@@ -235,11 +253,3 @@ def nojs_page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def browser_login(page, base_url, username, password="password123"):
-    page.goto(f"{base_url}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^(?!.*/login).*$"))

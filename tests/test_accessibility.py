@@ -8,10 +8,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from world import browser_login
 
 import models
 from domain import demo as demo_module
-from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
 

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask import url_for
+from world import text
 
 from domain import audit
 from models import (
@@ -21,14 +22,6 @@ from models import (
     Venue,
 )
 from tests.test_i18n import catalogue, visible_text
-
-
-@pytest.fixture(scope="session")
-def password_hash():
-    """One hash of "password123" for every account of the world (hashing is slow on purpose)."""
-    user = User()
-    user.set_password("password123")
-    return user.password_hash
 
 
 @pytest.fixture
@@ -69,10 +62,6 @@ def en(client):
 def admin(world, auth, en):
     auth.login("boss")
     return en
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def actions():

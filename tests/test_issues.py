@@ -3,8 +3,8 @@ polled status badge, similar issues and the site-wide search, for every kind of 
 import re
 
 import pytest
-from conftest import browser_login
 from playwright.sync_api import expect
+from world import HX, browser_login, text
 
 import models
 from domain import workflow
@@ -12,7 +12,6 @@ from models import Category, Comment, Event, Follow, Issue, Support, Venue
 
 TITLE = "小区路灯坏了"
 BODY = "三号楼门口的路灯坏了两个星期，晚上很黑。"
-HX = {"HX-Request": "true"}
 
 
 class Site:
@@ -49,10 +48,6 @@ class Site:
 @pytest.fixture
 def site(make):
     return Site(make)
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def form_data(**overrides):

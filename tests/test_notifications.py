@@ -1,6 +1,7 @@
 """Notifications: written for followers, listed in the reader's language, counted in the header."""
 import pytest
-from discussion_world import EN, HX, ROLES, ZH, World
+from world import EN, HX, ROLES, ZH
+from world import DiscussionWorld as World
 
 import models
 from domain import participation, workflow
