@@ -11,8 +11,10 @@ import shutil
 import threading
 
 import pytest
+from jinja2 import BytecodeCache
 from peewee import sort_models
 from playhouse.migrations import Runner
+from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 from world import Auth, Factory, browser_login, password_hash  # noqa: F401 (browser_login: old imports)
 
@@ -23,6 +25,43 @@ from commands import HERE
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES = ENGINE_URL.startswith(("postgres://", "postgresql://"))
 DEMO_SCHEMA = "demo_rows"  # PostgreSQL: where the demo's rows wait between tests
+
+
+# Each test builds its own app, and a new app compiles every URL rule and template anew: two thirds of
+# a short test's time. What they compile to depends only on the rule or the template's source, so the
+# session keeps it (the apps stay separate, with their own config, URL map and Jinja environment).
+
+class TemplateCache(BytecodeCache):
+    """Compiled templates kept in memory for the session (Jinja checks each against its source)."""
+
+    def __init__(self):
+        self.store = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = TemplateCache()
+_compile_builder = Rule._compile_builder
+_builders = {}
+
+
+def _cached_builder(self, append_unknown=True):
+    # The builder takes the rule as an argument and reads only its converters at call time; what is
+    # compiled comes from the rule's text and parts. Rules with defaults bake them in: not kept.
+    if self.defaults:
+        return _compile_builder(self, append_unknown)
+    key = (self.rule, tuple(self._trace), append_unknown)
+    if key not in _builders:
+        _builders[key] = _compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+Rule._compile_builder = _cached_builder
 
 
 def migrate(database):
@@ -169,6 +208,7 @@ def app(database_url, tmp_path):
         }
     )
     app.instance_path = str(tmp_path)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     yield app
     if not models.db.is_closed():
         models.db.close()
