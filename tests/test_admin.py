@@ -25,9 +25,8 @@ from tests.test_i18n import catalogue, visible_text
 
 
 @pytest.fixture
-def world(make, password_hash):
-    def person(username, display_name, **fields):
-        return User.create(username=username, display_name=display_name, password_hash=password_hash, **fields)
+def world(make):
+    person = make.person
 
     city = make.region("枝江市", "city")
     town = make.region("马家店街道", "subdistrict", parent=city)
