@@ -250,6 +250,21 @@ def password_hash_fixture():
 
 
 @pytest.fixture
+def statements(monkeypatch, db):
+    """Every SQL statement the database runs from here on (clear() it before the part that counts)."""
+    seen = []
+    database = type(models.db.obj)
+    original = database.execute_sql
+
+    def counting(self, sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(database, "execute_sql", counting)
+    return seen
+
+
+@pytest.fixture
 def auth(client):
     return Auth(client)
 

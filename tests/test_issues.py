@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 from world import HX, browser_login, text
 
-import models
 from domain import workflow
 from models import Category, Comment, Event, Follow, Issue, Support, Venue
 
@@ -54,21 +53,6 @@ def form_data(**overrides):
     data = {"title": TITLE, "body": BODY, "category": str(Category.get(Category.code == "roads").id)}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-
-
-@pytest.fixture
-def statements(monkeypatch, db):
-    """Every SQL statement the database runs from here on."""
-    seen = []
-    database = type(models.db.obj)
-    original = database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return original(self, sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(database, "execute_sql", counting)
-    return seen
 
 
 def csrf_token(client, path):
