@@ -2,15 +2,21 @@
 
 The engine is SQLite unless TEST_DATABASE_URL names PostgreSQL (as the second CI pass does). SQLite tests
 copy a migrated template file; PostgreSQL tests share one migrated database, emptied between tests.
+The demo is loaded once per session too: a test that asks for `demo` starts from a copy of it.
+
+Builders and helpers (World, DiscussionWorld, text, login, HX, EN, browser_login…) live in world.py.
 """
 import os
-import re
 import shutil
 import threading
 
 import pytest
+from jinja2 import BytecodeCache
+from peewee import sort_models
 from playhouse.migrations import Runner
+from werkzeug.routing import Rule
 from werkzeug.serving import make_server
+from world import Auth, Factory, browser_login, password_hash  # noqa: F401 (browser_login: old imports)
 
 import models
 from app import create_app, make_database
@@ -18,6 +24,44 @@ from commands import HERE
 
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES = ENGINE_URL.startswith(("postgres://", "postgresql://"))
+DEMO_SCHEMA = "demo_rows"  # PostgreSQL: where the demo's rows wait between tests
+
+
+# Each test builds its own app, and a new app compiles every URL rule and template anew: two thirds of
+# a short test's time. What they compile to depends only on the rule or the template's source, so the
+# session keeps it (the apps stay separate, with their own config, URL map and Jinja environment).
+
+class TemplateCache(BytecodeCache):
+    """Compiled templates kept in memory for the session (Jinja checks each against its source)."""
+
+    def __init__(self):
+        self.store = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = TemplateCache()
+_compile_builder = Rule._compile_builder
+_builders = {}
+
+
+def _cached_builder(self, append_unknown=True):
+    # The builder takes the rule as an argument and reads only its converters at call time; what is
+    # compiled comes from the rule's text and parts. Rules with defaults bake them in: not kept.
+    if self.defaults:
+        return _compile_builder(self, append_unknown)
+    key = (self.rule, tuple(self._trace), append_unknown)
+    if key not in _builders:
+        _builders[key] = _compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+Rule._compile_builder = _cached_builder
 
 
 def migrate(database):
@@ -27,38 +71,129 @@ def migrate(database):
 
 def drop_everything(database):
     with database.connection_context():
+        database.execute_sql(f"DROP SCHEMA IF EXISTS {DEMO_SCHEMA} CASCADE")
         database.execute_sql("DROP SCHEMA public CASCADE")
         database.execute_sql("CREATE SCHEMA public")
 
 
+def load_demo(database):
+    """The demo's logins, after loading it into `database`, with its accounts' password hashed cheaply
+    (see world.password_hash): demo tests log in a great deal."""
+    from domain import demo as demo_module
+
+    models.db.initialize(database)
+    with database.connection_context():
+        logins = demo_module.load_demo()
+        models.User.update(password_hash=password_hash(demo_module.DEMO_PASSWORD)).execute()
+    return logins
+
+
+class Postgres:
+    """The session's one PostgreSQL database, migrated once and emptied before each test.
+
+    DELETE in reverse dependency order and a reset of the sequences take milliseconds where TRUNCATE
+    takes a tenth of a second; the demo's rows, once loaded, wait in DEMO_SCHEMA to be copied back.
+    """
+
+    def __init__(self, url):
+        self.database = make_database(url)
+        drop_everything(self.database)
+        migrate(self.database)
+        with self.database.connection_context():
+            ordered = [m._meta.table_name for m in sort_models(models.MODELS)]
+            others = set(self.database.get_tables()) - set(ordered) - {"schema_migration"}
+            self.tables = ordered + sorted(others)
+            # (table, column, sequence) of every serial column
+            self.serials = self.database.execute_sql(
+                "SELECT t.relname, a.attname, s.oid::regclass::text FROM pg_depend d "
+                "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+                "JOIN pg_class t ON t.oid = d.refobjid "
+                "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+                "WHERE t.relnamespace = 'public'::regnamespace AND d.deptype IN ('a', 'i')"
+            ).fetchall()
+        self.demo_next = None  # each sequence's next value after the demo
+
+    def _empty(self):
+        self.database.execute_sql("; ".join(f'DELETE FROM "{t}"' for t in reversed(self.tables)))
+        self._set_sequences([(sequence, 1) for _t, _c, sequence in self.serials])
+
+    def _set_sequences(self, pairs):
+        self.database.execute_sql(
+            "SELECT setval(s::regclass, n, false) FROM unnest(%s::text[], %s::bigint[]) AS x(s, n)",
+            ([s for s, _n in pairs], [n for _s, n in pairs]),
+        )
+
+    def empty(self):
+        with self.database.connection_context(), self.database.atomic():
+            self._empty()
+
+    def keep_demo(self):
+        """Load the demo and keep a copy of its rows; returns its logins."""
+        self.empty()
+        logins = load_demo(self.database)
+        with self.database.connection_context(), self.database.atomic():
+            self.database.execute_sql(f"CREATE SCHEMA {DEMO_SCHEMA}")
+            for table in self.tables:
+                self.database.execute_sql(f'CREATE TABLE {DEMO_SCHEMA}."{table}" AS TABLE public."{table}"')
+            self.demo_next = [
+                (sequence, self.database.execute_sql(
+                    f'SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{table}"').fetchone()[0])
+                for table, column, sequence in self.serials
+            ]
+        return logins
+
+    def restore_demo(self):
+        with self.database.connection_context(), self.database.atomic():
+            self._empty()
+            self.database.execute_sql("; ".join(
+                f'INSERT INTO public."{t}" SELECT * FROM {DEMO_SCHEMA}."{t}"' for t in self.tables
+            ))
+            self._set_sequences(self.demo_next)
+
+
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory):
+def postgres():
+    return Postgres(ENGINE_URL)
+
+
+@pytest.fixture(scope="session")
+def database_template(request, tmp_path_factory):
     """A migrated database: a SQLite file to copy, or the PostgreSQL database itself."""
     if POSTGRES:
-        database = make_database(ENGINE_URL)
-        drop_everything(database)
-        migrate(database)
+        request.getfixturevalue("postgres")
         return ENGINE_URL
     path = tmp_path_factory.mktemp("template") / "yishi.db"
     migrate(make_database(f"sqlite:///{path}"))
     return path
 
 
-def empty_postgres(database):
-    with database.connection_context():
-        tables = [t for t in database.get_tables() if t != "schema_migration"]
-        database.execute_sql(
-            "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables))
-        )
+@pytest.fixture(scope="session")
+def demo_template(request, database_template, tmp_path_factory):
+    """The demo, loaded once: (its logins, a SQLite file to copy, or None on PostgreSQL)."""
+    if POSTGRES:
+        return request.getfixturevalue("postgres").keep_demo(), None
+    path = tmp_path_factory.mktemp("demo") / "yishi.db"
+    shutil.copy(database_template, path)
+    database = make_database(f"sqlite:///{path}")
+    logins = load_demo(database)
+    database.close()
+    return logins, path
 
 
 @pytest.fixture
-def database_url(database_template, tmp_path):
+def database_url(request, database_template, tmp_path):
+    """A fresh database for this test: empty and migrated, or holding the demo if the test asks for it."""
+    wants_demo = "demo" in request.fixturenames
     if POSTGRES:
-        empty_postgres(make_database(ENGINE_URL))
+        postgres = request.getfixturevalue("postgres")
+        if wants_demo:
+            request.getfixturevalue("demo_template")
+            postgres.restore_demo()
+        else:
+            postgres.empty()
         return ENGINE_URL
     path = tmp_path / "yishi.db"
-    shutil.copy(database_template, path)
+    shutil.copy(request.getfixturevalue("demo_template")[1] if wants_demo else database_template, path)
     return f"sqlite:///{path}"
 
 
@@ -73,6 +208,7 @@ def app(database_url, tmp_path):
         }
     )
     app.instance_path = str(tmp_path)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     yield app
     if not models.db.is_closed():
         models.db.close()
@@ -102,69 +238,30 @@ def db(app):
         yield models.db
 
 
-PASSWORD_HASHES = {}
-
-
-class Factory:
-    """Small builders for the records tests need."""
-
-    def __init__(self):
-        self.counter = 0
-
-    def _n(self):
-        self.counter += 1
-        return self.counter
-
-    def user(self, username=None, password="password123", **fields):
-        n = self._n()
-        user = models.User(
-            username=username or f"user{n}", display_name=fields.pop("display_name", f"用户{n}"), **fields
-        )
-        # Hashing takes a tenth of a second; one hash per password keeps many-user tests quick.
-        if password not in PASSWORD_HASHES:
-            user.set_password(password)
-            PASSWORD_HASHES[password] = user.password_hash
-        user.password_hash = PASSWORD_HASHES[password]
-        user.save()
-        return user
-
-    def region(self, name=None, kind="city", parent=None, **fields):
-        return models.Region.create(
-            name=name or f"地区{self._n()}", kind=kind, level=models.REGION_KINDS[kind], parent=parent,
-            **fields,
-        )
-
-    def venue(self, name=None, kind="pavilion", region=None, **fields):
-        n = self._n()
-        if region is None:
-            region = self.region(kind="community", parent=self.region(kind="town", parent=self.region()))
-        return models.Venue.create(
-            name=name or f"议事亭{n}", slug=fields.pop("slug", f"venue-{n}"), kind=kind, region=region, **fields
-        )
-
-    def member(self, user, venue, role="resident", status="verified", **fields):
-        membership = models.Membership.create(user=user, venue=venue, role=role, status=status, **fields)
-        if role == "resident" and status == "verified":
-            models.Venue.update(resident_count=models.Venue.resident_count + 1).where(
-                models.Venue.id == venue.id
-            ).execute()
-        return membership
-
-
 @pytest.fixture
 def make(db):
     return Factory()
 
 
-class Auth:
-    def __init__(self, client):
-        self.client = client
+@pytest.fixture(name="password_hash", scope="session")
+def password_hash_fixture():
+    """The hash of "password123" that every test account has."""
+    return password_hash()
 
-    def login(self, username, password="password123"):
-        return self.client.post("/login", data={"username": username, "password": password})
 
-    def logout(self):
-        return self.client.post("/logout")
+@pytest.fixture
+def statements(monkeypatch, db):
+    """Every SQL statement the database runs from here on (clear() it before the part that counts)."""
+    seen = []
+    database = type(models.db.obj)
+    original = database.execute_sql
+
+    def counting(self, sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(database, "execute_sql", counting)
+    return seen
 
 
 @pytest.fixture
@@ -173,11 +270,9 @@ def auth(client):
 
 
 @pytest.fixture
-def demo(db):
-    """The Zhijiang demo data."""
-    from domain import demo as demo_module
-
-    return demo_module.load_demo()
+def demo(db, demo_template):
+    """The Zhijiang demo data (loaded once per session, copied for each test); returns its logins."""
+    return list(demo_template[0])
 
 
 # Browser tests ------------------------------------------------------------------------------
@@ -235,11 +330,3 @@ def nojs_page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def browser_login(page, base_url, username, password="password123"):
-    page.goto(f"{base_url}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^(?!.*/login).*$"))

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask import url_for
+from world import text
 
 from domain import audit
 from models import (
@@ -23,18 +24,9 @@ from models import (
 from tests.test_i18n import catalogue, visible_text
 
 
-@pytest.fixture(scope="session")
-def password_hash():
-    """One hash of "password123" for every account of the world (hashing is slow on purpose)."""
-    user = User()
-    user.set_password("password123")
-    return user.password_hash
-
-
 @pytest.fixture
-def world(make, password_hash):
-    def person(username, display_name, **fields):
-        return User.create(username=username, display_name=display_name, password_hash=password_hash, **fields)
+def world(make):
+    person = make.person
 
     city = make.region("枝江市", "city")
     town = make.region("马家店街道", "subdistrict", parent=city)
@@ -69,10 +61,6 @@ def en(client):
 def admin(world, auth, en):
     auth.login("boss")
     return en
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def actions():

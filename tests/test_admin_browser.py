@@ -2,9 +2,9 @@
 they make finds their pavilion; a councillor verifies a resident in place with htmx, or without JavaScript."""
 import pytest
 from playwright.sync_api import expect
+from world import browser_login
 
 from models import Membership
-from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,8 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from agenda_world import MODERATOR_ROLES, World
 from flask import render_template
+from world import HX, MODERATOR_ROLES, World, login, text
 
 import models
 from domain import deliberation
@@ -14,18 +14,6 @@ from models import AgendaItem, Assignment, Event, Issue, Meeting, Notification, 
 @pytest.fixture
 def world(make):
     return World(make)
-
-
-def login(auth, username):
-    if username:
-        assert auth.login(username).status_code == 303
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-HX = {"HX-Request": "true"}
 
 
 # Meetings ------------------------------------------------------------------------------------
@@ -633,7 +621,7 @@ def test_demo_data_has_every_kind_of_vote(demo, app):
 
 def test_every_state_changing_route_needs_the_csrf_token(csrf_app, world):
     """With CSRF checks on, as in production, a form posted without its token changes nothing."""
-    from conftest import Auth
+    from world import Auth
 
     meeting = world.meeting()
     item = world.item(meeting, state="open")

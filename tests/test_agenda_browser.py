@@ -3,9 +3,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from agenda_world import World
-from conftest import browser_login
 from playwright.sync_api import expect
+from world import World, browser_login
 
 import models
 from domain import deliberation

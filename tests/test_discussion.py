@@ -3,7 +3,8 @@ import datetime
 import re
 
 import pytest
-from discussion_world import EN, HX, ROLES, ZH, World
+from world import EN, HX, ROLES, ZH
+from world import DiscussionWorld as World
 
 import models
 from domain import participation
@@ -279,16 +280,9 @@ def test_the_poll_answers_304_while_nothing_changed(client, auth, world, role):
     assert news.headers["ETag"] != etag
 
 
-def test_the_304_path_reads_one_row(app, client, world, monkeypatch):
+def test_the_304_path_reads_one_row(app, client, world, statements):
     etag = poll(client, world.issue, 0).headers["ETag"]
-    statements = []
-    real = models.db.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        statements.append(sql)
-        return real(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(models.db.obj, "execute_sql", counting)
+    statements.clear()
     assert poll(client, world.issue, 0, headers={"If-None-Match": etag}).status_code == 304
     assert len(statements) == 1
     assert '"issue"' in statements[0]
@@ -400,18 +394,10 @@ def test_a_comment_has_a_lasting_address(client, auth, world, role):
     assert client.get("/comments/999").status_code == 404
 
 
-def test_the_page_does_not_ask_more_queries_for_more_comments(client, world, monkeypatch):
+def test_the_page_does_not_ask_more_queries_for_more_comments(client, world, statements):
     def count_queries():
-        statements = []
-        real = models.db.obj.execute_sql
-
-        def counting(sql, params=None, *args, **kwargs):
-            statements.append(sql)
-            return real(sql, params, *args, **kwargs)
-
-        monkeypatch.setattr(models.db.obj, "execute_sql", counting)
+        statements.clear()
         assert client.get(f"/issues/{world.issue.id}").status_code == 200
-        monkeypatch.setattr(models.db.obj, "execute_sql", real)
         return len(statements)
 
     participation.add_comment(world.issue, world.resident, "一")

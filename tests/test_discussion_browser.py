@@ -3,9 +3,9 @@ same flows with JavaScript off."""
 import re
 
 import pytest
-from conftest import browser_login
-from discussion_world import World
 from playwright.sync_api import expect
+from world import DiscussionWorld as World
+from world import browser_login
 
 import models
 from domain import participation

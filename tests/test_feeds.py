@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 import icalendar
 import pytest
-from agenda_world import World
+from world import World
 
 import models
 from domain import deliberation, feeds

@@ -3,8 +3,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
-from tests.conftest import browser_login
+from world import browser_login
 
 pytestmark = pytest.mark.browser
 

@@ -3,16 +3,14 @@ polled status badge, similar issues and the site-wide search, for every kind of 
 import re
 
 import pytest
-from conftest import browser_login
 from playwright.sync_api import expect
+from world import HX, browser_login, text
 
-import models
 from domain import workflow
 from models import Category, Comment, Event, Follow, Issue, Support, Venue
 
 TITLE = "小区路灯坏了"
 BODY = "三号楼门口的路灯坏了两个星期，晚上很黑。"
-HX = {"HX-Request": "true"}
 
 
 class Site:
@@ -51,29 +49,10 @@ def site(make):
     return Site(make)
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
 def form_data(**overrides):
     data = {"title": TITLE, "body": BODY, "category": str(Category.get(Category.code == "roads").id)}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-
-
-@pytest.fixture
-def statements(monkeypatch, db):
-    """Every SQL statement the database runs from here on."""
-    seen = []
-    database = type(models.db.obj)
-    original = database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return original(self, sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(database, "execute_sql", counting)
-    return seen
 
 
 def csrf_token(client, path):

@@ -69,18 +69,9 @@ def test_unknown_status_is_refused(make):
 
 # The member list of a venue -------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def password_hash():
-    """One hash of "password123" for every account (hashing is slow on purpose)."""
-    user = User()
-    user.set_password("password123")
-    return user.password_hash
-
-
 @pytest.fixture
-def place(make, password_hash):
-    def person(username, display_name, **fields):
-        return User.create(username=username, display_name=display_name, password_hash=password_hash, **fields)
+def place(make):
+    person = make.person
 
     venue = make.venue("阳光小区议事亭", slug="pavilion-yangguang")
     other = make.venue("江汉议事亭", slug="pavilion-jianghan")

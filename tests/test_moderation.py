@@ -1,6 +1,7 @@
 """Reports of abusive content, the automatic hiding threshold and the councillors' review."""
 import pytest
-from discussion_world import EN, HX, ROLES, ZH, World
+from world import EN, HX, ROLES, ZH
+from world import DiscussionWorld as World
 
 import models
 from domain import participation

@@ -1,6 +1,7 @@
 """Notifications: written for followers, listed in the reader's language, counted in the header."""
 import pytest
-from discussion_world import EN, HX, ROLES, ZH, World
+from world import EN, HX, ROLES, ZH
+from world import DiscussionWorld as World
 
 import models
 from domain import participation, workflow
@@ -182,17 +183,10 @@ def test_the_count_polls_with_304_while_nothing_changed(client, auth, world):
     assert news.headers["ETag"] != etag
 
 
-def test_the_count_is_one_query_on_the_304_path(client, auth, world, monkeypatch):
+def test_the_count_is_one_query_on_the_304_path(client, auth, world, statements):
     auth.login("author")
     etag = client.get("/notifications/count").headers["ETag"]
-    statements = []
-    real = models.db.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        statements.append(sql)
-        return real(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(models.db.obj, "execute_sql", counting)
+    statements.clear()
     assert client.get("/notifications/count", headers={"If-None-Match": etag}).status_code == 304
     notification_queries = [s for s in statements if '"notification"' in s]
     assert len(notification_queries) == 1

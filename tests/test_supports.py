@@ -1,6 +1,7 @@
 """Supports (附议) and follows: one per person per issue, toggled by one button, counted on the row."""
 import pytest
-from discussion_world import EN, HX, ROLES, ZH, World
+from world import EN, HX, ROLES, ZH
+from world import DiscussionWorld as World
 
 import models
 from domain import participation, permissions, workflow

@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from agenda_world import MODERATOR_ROLES, World, person
+from world import EN, MODERATOR_ROLES, World, login, person, text
 
 from domain import workflow
 from models import Event, Follow, Issue, Notification, Support
@@ -11,18 +11,6 @@ from models import Event, Follow, Issue, Notification, Support
 @pytest.fixture
 def world(make):
     return World(make)
-
-
-def login(auth, username):
-    if username:
-        assert auth.login(username).status_code == 303
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-EN = {"Accept-Language": "en"}
 
 
 @pytest.mark.parametrize("username, status", MODERATOR_ROLES)

@@ -1,6 +1,6 @@
 """Residents joining a venue: requests, verification by councillors, refusals and invite codes."""
 import pytest
-from agenda_world import MODERATOR_ROLES, World
+from world import EN, MODERATOR_ROLES, World, login, text
 
 from domain import memberships, permissions
 from models import AuditLog, Membership, Notification, Venue
@@ -11,20 +11,8 @@ def world(make):
     return World(make)
 
 
-def login(auth, username):
-    if username:
-        assert auth.login(username).status_code == 303
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
 def residents(venue):
     return Venue.get_by_id(venue.id).resident_count
-
-
-EN = {"Accept-Language": "en"}
 
 
 # Asking to join ------------------------------------------------------------------------------
