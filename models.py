@@ -1092,6 +1092,7 @@ class AuditLog(BaseModel):
     """A privileged action: who did what to which record, before and after, when."""
 
     actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    automatic = BooleanField(default=False)  # done by the site itself; no actor and not the command line
     action = CharField(max_length=40, index=True)
     object_type = CharField(max_length=30)
     object_id = IntegerField(null=True)

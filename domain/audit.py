@@ -165,8 +165,12 @@ def snapshot(obj):
     return data
 
 
+AUTOMATIC = "automatic"  # the actor of what the site does by itself (a hide after three reports)
+
+
 def record(actor, action, obj, before=None, after=None, note=""):
-    """Write one audit entry: `actor` (a user, or None for the command line) did `action` to `obj`.
+    """Write one audit entry: `actor` (a user; None for the command line; AUTOMATIC for the site
+    itself) did `action` to `obj`.
 
     `before` and `after` are snapshots (None for a creation or a deletion respectively).
     Call it inside the transaction that makes the change.
@@ -175,6 +179,7 @@ def record(actor, action, obj, before=None, after=None, note=""):
         raise ValueError(f"unknown audit action: {action}")
     return AuditLog.create(
         actor=getattr(actor, "id", None),
+        automatic=actor == AUTOMATIC,
         action=action,
         object_type=object_type(obj),
         object_id=obj.id,

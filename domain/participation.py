@@ -283,7 +283,7 @@ def report(user, obj, reason, note=""):
         if not state["hidden"] and state["flag_count"] >= FLAG_THRESHOLD:
             why = f"hidden automatically after {state['flag_count']} reports"
             _set_hidden(obj, kind, True, None, why)
-            audit.record(None, f"{kind}.hide", obj, state, _state(model, obj.id), why)
+            audit.record(audit.AUTOMATIC, f"{kind}.hide", obj, state, _state(model, obj.id), why)
     return True
 
 

@@ -376,3 +376,15 @@ def test_the_navigation_links_moderators_to_their_venues(client, auth, world, co
     else:
         assert 'href="/moderation"' not in home
         assert response.status_code == (302 if role == "visitor" else 403)
+
+
+def test_an_automatic_hide_is_audited_as_automatic_not_the_command_line(client, auth, world):
+    for person in reporters(3):
+        participation.report(person, world.issue, "spam")
+    entry = models.AuditLog.get(models.AuditLog.action == "issue.hide")
+    assert entry.actor_id is None and entry.automatic
+    auth.login("admin")
+    page = client.get("/admin/audit", headers=EN).get_data(as_text=True)
+    assert "automatic" in page and "command line" not in page
+    zh = client.get("/admin/audit", headers=ZH).get_data(as_text=True)
+    assert "自动" in zh
