@@ -20,7 +20,6 @@ from models import (
     DepartmentStaff,
     DeputyGroup,
     DeputyGroupMember,
-    Feedback,
     Follow,
     Issue,
     Membership,
@@ -208,6 +207,8 @@ DEMO_HALL_SLUG = "hall-guanmiaoshan"
 DEMO_HOME_SLUG = "home-majiadian"
 DEMO_STATION_SLUG = "station-majiadian-1"
 WATER_DEPARTMENT = "市水利和湖泊局"
+COMMITTEE_DEPARTMENT = "团结路社区居民委员会"  # handles the demo pavilion's village-level matters
+TOWN_DEPARTMENT = "马家店街道办事处"
 
 RESIDENT_NAMES = [
     "王秀英", "李建华", "张桂兰", "刘德明", "陈玉梅", "杨志强", "黄春燕", "赵国庆", "周丽娟",
@@ -569,35 +570,81 @@ def _later(rng, now, start, days):
     return min(start + timedelta(days=days, hours=rng.randint(1, 9)), now - timedelta(hours=1))
 
 
-def _move(rng, now, issue, final, when, people):
-    """Take a raised issue along the workflow to `final`, each step a few days after the last."""
-    from domain import workflow
+def _staff_of(department_id, staffers):
+    """A member of staff of the department (made on first use, with the demo password)."""
+    if department_id not in staffers:
+        department = Department.get_by_id(department_id)
+        template = User.get(User.username == "staff")
+        user = User.create(username=f"dept{department_id:03d}", display_name=f"{department.name}经办人",
+                           password_hash=template.password_hash, created_at=template.created_at)
+        DepartmentStaff.create(department=department_id, user=user)
+        staffers[department_id] = user
+    return staffers[department_id]
 
-    moderator, admin, category, department = people
+
+def _move(rng, now, issue, final, when, people):
+    """Take a raised issue along the workflow to `final` through the closed loop's own functions,
+    each step a few days after the last."""
+    from domain import handling, workflow
+
+    moderator, admin, category, department, staffers = people
+    lead = None
     for step in DEMO_PATHS[final]:
         when = _later(rng, now, when, rng.uniform(1, 12))
         if step == "assigned":
-            due = (when + timedelta(days=category.time_limit_days * 7 // 5)).date()
-            Assignment.create(issue=issue, department=department, assigned_by=moderator,
-                              due_on=due, created_at=when)
-            issue.due_on = due
-            issue.save(only=[Issue.due_on])
-            workflow.transition(issue, step, moderator, at=when)
+            lead = handling.assign(issue, moderator, Department.get_by_id(department), now=when, check=False)
+        elif step == "in_progress":
+            handling.sign(lead, _staff_of(department, staffers), now=when)
         elif step in ("resolved", "explained"):
             answer = rng.choice(RESPONSES if step == "resolved" else EXPLANATIONS)
-            Assignment.update(response=answer, responded_at=when).where(
-                Assignment.issue == issue.id
-            ).execute()
-            workflow.transition(issue, step, moderator, note=answer, at=when)
+            handling.answer(Assignment.get_by_id(lead.id), _staff_of(department, staffers), step, answer,
+                            "A" if step == "resolved" else "C", now=when)
         elif step == "closed":
-            author = issue.author if issue.author_id else None
-            workflow.transition(issue, step, author or admin, at=when)
-            if author:
-                Feedback.create(issue=issue, user=author, created_at=when, rating=rng.choice(
-                    ("satisfied", "satisfied", "basically_satisfied")
-                ))
+            issue = Issue.get_by_id(issue.id)
+            rater = User.get_by_id(issue.author_id or issue.recorded_by_id)
+            handling.rate(issue, rater, rng.choice(("satisfied", "satisfied", "basically_satisfied")), now=when)
         else:
             workflow.transition(issue, step, moderator, at=when)
+
+
+def _loop_stories(now):
+    """The closed loop's less common turns, at the demo pavilion, through its own functions: matters
+    escalated to the town and the city, one overdue and urged, one returned, one extended, one
+    reopened by a dissatisfied resident."""
+    from domain import handling
+
+    venue = Venue.get(Venue.slug == DEMO_PAVILION_SLUG)
+    councillor = User.get(User.username == "councillor")
+    staff = {name: User.get(User.username == name) for name in ("staff", "committee", "townstaff")}
+    water = Department.get(Department.name == WATER_DEPARTMENT)
+    office = Department.get(Department.name == TOWN_DEPARTMENT)
+    waiting = list(Issue.select().where((Issue.venue == venue) & (Issue.status == "accepted"))
+                   .order_by(Issue.created_at).limit(4))
+    day = timedelta(days=1)
+    if len(waiting) == 4:
+        city, overdue, returned, extended = waiting
+        for issue, reason in ((city, "涉及城区供水主管网，社区和街道无法解决"), (overdue, "需要街道统筹"),
+                              (returned, "需要街道统筹"), (extended, "涉及全市排水管网改造")):
+            handling.escalate(issue, councillor, reason, now=now - 40 * day)
+        for issue in (city, extended):
+            handling.escalate(Issue.get_by_id(issue.id), councillor, "需要市级部门研究解决", now=now - 39 * day)
+        lead = handling.assign(Issue.get_by_id(city.id), councillor, water, now=now - 3 * day)
+        handling.sign(lead, staff["staff"], now=now - 2 * day)
+        late = handling.assign(Issue.get_by_id(overdue.id), councillor, office, now=now - 35 * day)
+        handling.sign(late, staff["townstaff"], now=now - 30 * day)
+        handling.urge(Assignment.get_by_id(late.id), councillor, "已超期，请尽快答复居民", now=now - 2 * day)
+        back = handling.assign(Issue.get_by_id(returned.id), councillor, office, now=now - 2 * day)
+        handling.return_(back, staff["townstaff"], "属于社区物业管理范围，请交社区居委会办理", now=now - 1 * day)
+        more = handling.assign(Issue.get_by_id(extended.id), councillor, water, now=now - 12 * day)
+        handling.sign(more, staff["staff"], now=now - 11 * day)
+        handling.request_extension(Assignment.get_by_id(more.id), staff["staff"], more.due_on + 20 * day,
+                                   "管网改造需要招标，预计一个月", now=now - 5 * day)
+        handling.decide_extension(Assignment.get_by_id(more.id), councillor, True, "同意延期", now=now - 4 * day)
+    answered = (Issue.select().where((Issue.venue == venue) & (Issue.status == "resolved")
+                                     & Issue.author.is_null(False)).order_by(Issue.updated_at).first())
+    if answered is not None:
+        handling.rate(answered, User.get_by_id(answered.author_id), "dissatisfied", "修了两天又坏了，问题没有解决",
+                      now=now - day)
 
 
 def _issues(rng, now):
@@ -621,6 +668,7 @@ def _issues(rng, now):
     statuses = [s for s, _w in DEMO_STATUSES]
     weights = [w for _s, w in DEMO_STATUSES]
     supports, comments, follows = [], [], {}
+    staffers = {s.department_id: users[s.user_id] for s in DepartmentStaff.select()}
 
     for venue in Venue.select(Venue, Region).join(Region).order_by(Venue.id):
         locals_ = members.get((venue.id, "resident"), [])
@@ -663,7 +711,7 @@ def _issues(rng, now):
                 department = (village_departments.get(venue.region_id)
                               or categories[code].town_department_id)
                 _move(rng, now, issue, final, created,
-                      (moderator, admin, categories[code], department))
+                      (moderator, admin, categories[code], department, staffers))
                 raised.append(issue)
 
             # Supports, comments and follows, after the issue was raised.
@@ -741,7 +789,7 @@ def load_demo(reset=False):
             ("admin", "系统管理员", True), ("councillor", "王议政", False),
             ("deputy", "李代表", False), ("resident", "张大姐", False),
             ("neighbour", "刘师傅", False), ("newcomer", "陈小明", False),
-            ("staff", "赵科长", False),
+            ("staff", "赵科长", False), ("committee", "孙主任", False), ("townstaff", "周干事", False),
         ]
         people += [(f"resident{i:02d}", n, False) for i, n in enumerate(RESIDENT_NAMES, 1)]
         people += [(f"councillor{i:02d}", n, False) for i, (n, _v) in enumerate(COUNCILLORS, 1)]
@@ -805,11 +853,14 @@ def load_demo(reset=False):
         _insert(Membership, rows)
         _insert(DeputyGroupMember, [{"group": g, "user": u} for g, u in group_members])
         DepartmentStaff.create(department=departments[WATER_DEPARTMENT], user=user_ids["staff"])
+        DepartmentStaff.create(department=departments[COMMITTEE_DEPARTMENT], user=user_ids["committee"])
+        DepartmentStaff.create(department=departments[TOWN_DEPARTMENT], user=user_ids["townstaff"])
         _issues(rng, now)
 
         from domain import demo_agenda  # meetings, votes and outcomes; it needs the people and venues above
 
         demo_agenda.load(now)
+        _loop_stories(now)
 
     pavilion = venues[DEMO_PAVILION_SLUG]["name"]
     hall = venues[DEMO_HALL_SLUG]["name"]
@@ -824,8 +875,11 @@ def load_demo(reset=False):
         ("newcomer", DEMO_PASSWORD, f"resident of {pavilion}, waiting for verification"),
         ("staff", DEMO_PASSWORD,
          f"staff of {WATER_DEPARTMENT} (city Water Resources and Lakes Bureau)"),
+        ("committee", DEMO_PASSWORD, f"staff of {COMMITTEE_DEPARTMENT} (the pavilion's community committee)"),
+        ("townstaff", DEMO_PASSWORD, f"staff of {TOWN_DEPARTMENT} (the subdistrict office)"),
     ]
 
 
 DEMO_PAVILION_SLUG = "pavilion-yangguang"  # 团结路社区阳光小区议事亭, the councillor's pavilion
-DEMO_USERNAMES = ("admin", "councillor", "deputy", "resident", "neighbour", "newcomer", "staff")
+DEMO_USERNAMES = ("admin", "councillor", "deputy", "resident", "neighbour", "newcomer", "staff", "committee",
+                  "townstaff")
