@@ -65,6 +65,15 @@ def create_app(config=None):
         FEED_AUTHORITY=os.environ.get("YISHI_FEED_AUTHORITY", "yishi.local"),
         # Open311: the jurisdiction_id this site serves (default: the feed authority), and the pepper
         # of the API keys' hashes (default: SECRET_KEY, whose rotation would then void every key).
+        # The site's address as people reach it, for links in mail sent from the command line too.
+        PUBLIC_URL=os.environ.get("YISHI_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Notices by email when a mail server is named (see domain/mail.py).
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT") or 25),
+        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS") == "1",
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_FROM=os.environ.get("MAIL_FROM", ""),
         OPEN311_JURISDICTION=os.environ.get("YISHI_OPEN311_JURISDICTION", ""),
         OPEN311_KEY_PEPPER=os.environ.get("YISHI_OPEN311_KEY_PEPPER", ""),
         SESSION_COOKIE_HTTPONLY=True,

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 import models
 from models import db
@@ -111,6 +112,7 @@ def create_admin(username, display_name):
 
 
 @click.command("remind")
+@with_appcontext
 def remind():
     """Close answers nobody rated in 15 days, and remind whoever holds an item due within two working
     days or overdue (at most once a day each). Safe to run from cron every hour."""

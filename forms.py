@@ -243,6 +243,12 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = your_name_field()
     phone = phone_field(_l("Only councillors of your venues see it."))
+    email = StringField(
+        _l("Email (optional)"), filters=[strip],
+        validators=[Optional(), at_most(120),
+                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Please enter an email address, e.g. name@example.com."))],
+        description=_l("Where the site sends notices of matters you handle, if it sends email."),
+    )
     locale = SelectField(
         _l("Language"),
         choices=[

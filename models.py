@@ -265,6 +265,7 @@ class User(BaseModel):
     display_name = CharField(max_length=40, index=True)
     password_hash = CharField(max_length=256)
     phone = CharField(max_length=20, null=True, index=True)
+    email = CharField(max_length=120, null=True)  # for notices by email, where the site sends mail
     locale = CharField(max_length=10, null=True)
     is_admin = BooleanField(default=False)
     active = BooleanField(default=True)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from peewee import fn
 
-from domain import audit, handling, permissions, voting, workflow
+from domain import audit, handling, mail, permissions, voting, workflow
 from models import (
     AgendaItem,
     Department,
@@ -383,6 +383,8 @@ def publish_outcome(item, actor, text, next_status=None, department=None, due_on
             workflow.notify_followers(issue, "outcome", actor, item=item.id, result=item.result)
             workflow.notify_author(issue, "outcome", actor, item=item.id, result=item.result)
     item.outcome, item.outcome_by, item.outcome_published_at = text, actor, now
+    if moves and next_status == "assigned":
+        mail.notify(handling.staff_of([department.id]), "assigned", issue)
     return item
 
 

@@ -9,7 +9,7 @@ import datetime
 
 from peewee import IntegrityError, fn
 
-from domain import audit, permissions, timefmt, workdays, workflow
+from domain import audit, mail, permissions, timefmt, workdays, workflow
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
     ANSWER_GRADES,
@@ -196,10 +196,12 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
         issue.save(only=[Issue.due_on])
         workflow.transition(issue, "assigned", actor, note, check=False, at=now, department=lead.id,
                             co=[d.id for d in co], due_on=due_on.isoformat())
-        _notify(staff_of([a.department_id for a in rows]), "assigned", issue, actor, at=now,
-                due_on=due_on.isoformat())
+        staff = staff_of([a.department_id for a in rows])
+        _notify(staff, "assigned", issue, actor, at=now, due_on=due_on.isoformat())
         audit.record(actor, "issue.assign", issue, None,
                      {"department": lead.id, "co": [d.id for d in co], "due_on": due_on.isoformat()})
+    if not db.in_transaction():  # an outer transaction (a vote's outcome, the demo) has not committed yet
+        mail.notify(staff, "assigned", issue)
     return rows[0]
 
 
@@ -555,6 +557,7 @@ def remind(now=None):
                     )
             except IntegrityError:
                 continue
+            mail.notify([user_id], kind, assignment.issue)
             sent.append((assignment, user_id, kind))
     return sent
 

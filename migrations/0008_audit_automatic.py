@@ -5,10 +5,9 @@ from peewee import *
 def up(migrator, db):
     migrator.migrate(migrator.add_column('audit_log', 'automatic', BooleanField(default=False)))
     db.execute_sql(
-        "UPDATE audit_log SET automatic = %s WHERE actor_id IS NULL AND note LIKE 'hidden automatically%%'"
-        % ("1" if db.__class__.__name__.startswith("Sqlite") else "TRUE")
+        f"UPDATE audit_log SET automatic = {db.param} WHERE actor_id IS NULL AND note LIKE {db.param}",
+        (True, "hidden automatically%"),
     )
-
 
 def down(migrator, db):
     migrator.migrate(migrator.drop_column('audit_log', 'automatic'))

@@ -152,6 +152,17 @@ def test_profile_rejects_bad_input(client, make, auth):
     assert models.User.get(models.User.username == "li4").display_name == "李四"
 
 
+def test_profile_keeps_an_email_address_for_notices(client, make, auth):
+    make.user("li4", display_name="李四")
+    auth.login("li4")
+    bad = client.post("/profile", data={"display_name": "李四", "email": "not-an-address", "locale": "zh_Hans"})
+    assert bad.status_code == 422 and "请填写电子邮箱地址" in bad.get_data(as_text=True)
+    assert "not-an-address" in bad.get_data(as_text=True)
+    good = client.post("/profile", data={"display_name": "李四", "email": "li4@zhijiang.example", "locale": "zh_Hans"})
+    assert good.status_code == 303
+    assert models.User.get(models.User.username == "li4").email == "li4@zhijiang.example"
+
+
 def test_password_change(client, make, auth):
     make.user("li4")
     auth.login("li4")

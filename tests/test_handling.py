@@ -1,5 +1,6 @@
 """The closed loop's rules, without HTTP: assign, sign, answer, return, extend, urge, rate, escalate,
 close what nobody rated, and remind whoever holds an item."""
+import socket
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -504,3 +505,60 @@ def test_flask_remind_closes_answers_nobody_rated(loop, runner):
     assert f"closed unrated: #{issue.id}" in result.output
     assert fresh(issue).status == "closed"
 
+
+
+# Mail -----------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free local port, collecting what it is sent."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+                      MAIL_FROM="yishi@zhijiang.example", PUBLIC_URL="https://yishi.zhijiang.example")
+    yield inbox
+    controller.stop()
+
+
+def test_with_a_mail_server_assignment_and_reminders_go_by_email_too(loop, smtp_server, runner, app):
+    loop.office_staff.email = "office@zhijiang.example"
+    loop.office_staff.locale = "en"
+    loop.office_staff.save()
+    with app.test_request_context():
+        lead = loop.assigned()
+    [message] = smtp_server.messages
+    assert message.rcpt_tos == ["office@zhijiang.example"]
+    text = message.content.decode()
+    assert "Assigned to your department" in text and f"https://yishi.zhijiang.example/issues/{lead.issue_id}" in text
+
+    Assignment.update(due_on=date(2026, 11, 30)).execute()
+    assert "2 reminders sent" in runner.invoke(args=["remind"]).output
+    assert len(smtp_server.messages) == 2  # the councillor gave no address
+    assert "Overdue" in smtp_server.messages[-1].content.decode()
+    runner.invoke(args=["remind"])
+    assert len(smtp_server.messages) == 2  # nothing new the same day
+
+
+def test_without_a_mail_server_nothing_is_sent_and_a_dead_one_loses_nothing(loop, app):
+    loop.office_staff.email = "office@zhijiang.example"
+    loop.office_staff.save()
+    with app.test_request_context():
+        assert loop.assigned().state == "assigned"
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
+    with app.test_request_context():
+        lead = loop.assigned()
+    assert fresh(lead.issue).status == "assigned"

@@ -51,3 +51,26 @@ def test_migrated_database_matches_models(database_template, tmp_path):
 def test_every_model_has_a_table_after_migration(db):
     tables = set(db.get_tables())
     assert {m._meta.table_name for m in models.MODELS} <= tables
+
+
+def test_the_automatic_audit_migration_marks_earlier_automatic_hides(db):
+    import importlib
+
+    from playhouse.migrate import SchemaMigrator
+
+    migration = importlib.import_module("migrations.0008_audit_automatic")
+    migrator = SchemaMigrator.from_database(db.obj)
+    migration.down(migrator, db.obj)
+    db.execute_sql(
+        f"INSERT INTO audit_log (action, object_type, object_id, note, created_at) VALUES "
+        f"('issue.hide', 'issue', 1, {db.obj.param}, {db.obj.param})",
+        ("hidden automatically after 3 reports", models.utcnow()),
+    )
+    db.execute_sql(
+        f"INSERT INTO audit_log (action, object_type, object_id, note, created_at) VALUES "
+        f"('user.create', 'user', 1, {db.obj.param}, {db.obj.param})",
+        ("flask create-admin", models.utcnow()),
+    )
+    migration.up(migrator, db.obj)
+    marks = {row.action: row.automatic for row in models.AuditLog.select()}
+    assert marks == {"issue.hide": True, "user.create": False}

@@ -87,6 +87,7 @@ def profile():
         with db.atomic():
             current_user.display_name = form.display_name.data
             current_user.phone = form.phone.data or None
+            current_user.email = form.email.data or None
             current_user.locale = form.locale.data
             current_user.save()
         flash(_("Your profile is saved."), "success")
