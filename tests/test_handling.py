@@ -4,65 +4,14 @@ import socket
 from datetime import date, datetime, timedelta
 
 import pytest
+from world import LOOP_NOW as NOW
+from world import LoopWorld as Loop
 
 import models
 from domain import handling, workflow
 from domain.handling import HandlingError
 from domain.permissions import NotAllowed
-from models import Assignment, Event, Feedback, Issue, Notification
-
-# Thursday 3 December 2026, 10:00 UTC (18:00 in Zhijiang): a working day in a year the official
-# calendar covers. Dates are the site's local dates.
-NOW = datetime(2026, 12, 3, 10, 0)
-
-
-class Loop:
-    """A city → town → village branch with a pavilion, departments at every level, and people."""
-
-    def __init__(self, make):
-        self.city = make.region("枝江市", kind="city")
-        self.town = make.region("马家店街道", kind="subdistrict", parent=self.city)
-        self.village = make.region("团结社区", kind="community", parent=self.town)
-        self.other_town = make.region("董市镇", kind="town", parent=self.city)
-        self.venue = make.venue("团结路议事亭", region=self.village, slug="tuanjie")
-        dept = models.Department.create
-        self.committee = dept(name="团结社区居民委员会", level="village", region=self.village)
-        self.office = dept(name="马家店街道办事处", level="town", region=self.town)
-        self.works = dept(name="马家店城建办", level="town", region=self.town)
-        self.elsewhere = dept(name="董市镇人民政府", level="town", region=self.other_town)
-        self.water = dept(name="市水利和湖泊局", level="city", region=self.city)
-        self.category = models.Category.create(
-            code="roads", name="道路", name_en="Roads", time_limit_days=10,
-            village_department=self.committee, town_department=self.office, city_department=self.water,
-        )
-        self.author = make.user("author")
-        self.councillor = make.user("councillor")
-        self.deputy = make.user("deputy")
-        self.admin = make.user("admin", is_admin=True)
-        self.stranger = make.user("stranger")
-        self.office_staff = make.user("office")
-        self.works_staff = make.user("works")
-        self.water_staff = make.user("water")
-        make.member(self.author, self.venue)
-        make.member(self.councillor, self.venue, role="councillor")
-        make.member(self.deputy, self.venue, role="deputy")
-        for department, user in ((self.office, self.office_staff), (self.works, self.works_staff),
-                                 (self.water, self.water_staff)):
-            models.DepartmentStaff.create(department=department, user=user)
-
-    def issue(self, status="accepted", level="town", **fields):
-        issue = workflow.raise_issue(self.venue, self.author, "路口积水", "一下雨就积水。",
-                                     category=self.category, at=NOW - timedelta(days=2))
-        issue.level = level
-        issue.status = status
-        issue.save()
-        for key, value in fields.items():
-            setattr(issue, key, value)
-        return Issue.get_by_id(issue.id)
-
-    def assigned(self, co=(), **fields):
-        issue = self.issue(**fields)
-        return handling.assign(issue, self.councillor, self.office, co=co, now=NOW)
+from models import Assignment, Event, Feedback, Notification
 
 
 @pytest.fixture
