@@ -573,9 +573,11 @@ class Summary:
         self.today = today
         self.departments = {a.department_id: a.department for a in assignments}
         leads = [a for a in assignments if a.role == "lead"]
-        # The lead now, or the last one that answered or was routed: who handled it.
+        # The lead now, or the last one if it answered: who handled it. One that returned the
+        # item or was taken back (escalated) holds nothing, and the page must not say it does.
         active = [a for a in leads if a.active]
-        self.lead = active[-1] if active else (leads[-1] if leads else None)
+        self.lead = active[-1] if active else (
+            leads[-1] if leads and leads[-1].state == "answered" else None)
         routed_at = self.lead.created_at if self.lead else None
         self.co = [a for a in assignments if a.role == "co" and a.created_at == routed_at
                    and a.state != "returned"]

@@ -78,6 +78,16 @@ def test_an_issue_never_routed_has_an_empty_summary(loop):
     assert not handling.summary(loop.issue(), date(2026, 12, 4))
 
 
+def test_a_returned_or_escalated_issue_names_no_department_until_routed_again(loop):
+    lead = loop.assigned()
+    handling.return_(lead, loop.office_staff, "不属于本单位职责", now=NOW)
+    handled = handling.summary(fresh(lead.issue), date(2026, 12, 4))
+    assert handled.lead is None and not handled.active and handled.due_on is None
+    lead = loop.assigned()
+    handling.escalate(fresh(lead.issue), loop.councillor, "涉及市政排水管网", now=NOW)
+    assert handling.summary(fresh(lead.issue), date(2026, 12, 4)).lead is None
+
+
 # The path the issue took -------------------------------------------------------------------------
 
 def states(issue):
@@ -177,7 +187,8 @@ def test_the_page_in_english_says_days_left_and_the_grade(loop, client):
     assert "waiting to be signed for" in text and "Overdue" not in text
     issue = answered(loop, "satisfied", "good")
     text = page(client, issue)
-    assert "A: solved or basically solved" in text and "satisfied" in text and "Signed for" not in text
+    assert "A: solved or basically solved" in text and "satisfied" in text and "Signed for" in text
+    assert "waiting to be signed for" not in text
 
 
 def test_the_step_bar_says_which_steps_were_skipped(loop, client):
@@ -189,8 +200,9 @@ def test_the_step_bar_says_which_steps_were_skipped(loop, client):
 
 
 def test_the_buttons_follow_the_permission_rules(loop, client, auth):
-    lead = loop.assigned()
+    lead = loop.assigned(co=[loop.works])
     issue = lead.issue
+    co = Assignment.get((Assignment.issue == issue.id) & (Assignment.role == "co"))
     route, item = f'href="/issues/{issue.id}/route"', f'href="/handling/{lead.id}"'
     rate = f'href="/issues/{issue.id}/rate"'
     assert route not in page(client, issue) and item not in page(client, issue)
@@ -203,7 +215,8 @@ def test_the_buttons_follow_the_permission_rules(loop, client, auth):
     assert item in text and route not in text
     auth.logout()
     auth.login("works")
-    assert item not in page(client, issue)
+    text = page(client, issue)
+    assert item not in text and f'href="/handling/{co.id}"' in text
     auth.logout()
     handling.answer(fresh(lead), loop.office_staff, "resolved", "已疏通。", "A", now=NOW)
     auth.login("author")
