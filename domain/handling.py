@@ -561,3 +561,57 @@ def remind(now=None):
             sent.append((assignment, user_id, kind))
     return sent
 
+
+
+# What the issue page shows (承办单位 · 时限) -------------------------------------------------------
+
+class Summary:
+    """Who handles an issue, by when, and what came of it, as the issue page and its poll show it.
+
+    Everything in it is public (co-handling opinions and internal notes are not here), so one
+    rendering serves every reader.
+    """
+
+    def __init__(self, assignments, ratings, today):
+        self.today = today
+        self.departments = {a.department_id: a.department for a in assignments}
+        leads = [a for a in assignments if a.role == "lead"]
+        # The lead now, or the last one if it answered: who handled it. One that returned the
+        # item or was taken back (escalated) holds nothing, and the page must not say it does.
+        active = [a for a in leads if a.active]
+        self.lead = active[-1] if active else (
+            leads[-1] if leads and leads[-1].state == "answered" else None)
+        routed_at = self.lead.created_at if self.lead else None
+        self.co = [a for a in assignments if a.role == "co" and a.created_at == routed_at
+                   and a.state != "returned"]
+        self.answers = [a for a in leads if a.answer_kind in GRADES]
+        self.ratings = ratings
+        self.urges = sum(a.urge_count for a in assignments if a.created_at == routed_at)
+        lead = self.lead
+        self.active = bool(lead and lead.active)
+        self.due_on = lead.due_on if lead else None
+        self.provisional = bool(lead and lead.due_provisional)
+        self.overdue = bool(lead and lead.is_overdue(today))
+        self.signed_at = lead.signed_at if lead else None
+        self.days_left = self.days_overdue = None
+        if self.active:
+            days, certain = workdays.workdays_between(today, lead.due_on)
+            self.provisional = self.provisional or not certain
+            if self.overdue:
+                self.days_overdue = -days
+            else:
+                self.days_left = days
+
+    def __bool__(self):
+        return self.lead is not None or bool(self.ratings)
+
+
+def summary(issue, today=None):
+    """The Summary of `issue`'s handling: two queries (its assignments with their departments,
+    its ratings), however many routings, answers and ratings it had."""
+    assignments = list(
+        Assignment.select(Assignment, Department).join(Department)
+        .where(Assignment.issue == issue.id).order_by(Assignment.id)
+    )
+    ratings = list(Feedback.select().where(Feedback.issue == issue.id).order_by(Feedback.round, Feedback.id))
+    return Summary(assignments, ratings, today or timefmt.local_date())

@@ -331,6 +331,22 @@ def can_rate(user, issue):
     return rater == user.id
 
 
+def can_see_internal(user, issue):
+    """Who reads an issue's internal timeline entries (internal progress notes, co-handling
+    opinions): the venue's councillors and deputies, staff of a department it was routed to, and
+    admins."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_admin(user) or has_any_venue_role(user, issue.venue_id, ("councillor", "deputy")):
+        return True
+    return (
+        DepartmentStaff.select()
+        .join(Assignment, on=(Assignment.department == DepartmentStaff.department))
+        .where((DepartmentStaff.user == user.id) & (Assignment.issue == issue.id))
+        .exists()
+    )
+
+
 # Ledger ------------------------------------------------------------------------------------------
 
 LEDGER_ROLES = ("councillor", "deputy")

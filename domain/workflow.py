@@ -183,6 +183,39 @@ def step_index(status, rated=True):
     return STEPS.index(status) if status in STEPS else 0
 
 
+def path(issue, events):
+    """The tracking bar as the issue really went: [(step, state)] with state done, current,
+    skipped (a step it went past without taking: no vote, no 议事) or todo.
+
+    `events` are the issue's Events (its timeline); the steps taken are the statuses its status
+    Events went from and to. Explained counts as 办结; 评价 only with a rating; a declined or merged
+    issue stops at the last step it reached.
+    """
+    def step_of(status):
+        return "resolved" if status == "explained" else status
+
+    taken = {"submitted"}
+    rated = False
+    for event in events:
+        if event.kind == "status":
+            taken.update(step_of(s) for s in (event.from_status, event.to_status) if s)
+        elif event.kind == "rated":
+            rated = True
+    status = step_of(issue.status)
+    if status == "closed" and not rated:
+        status = "resolved"  # ended without a rating (voted down, or nobody rated the answer)
+    if status in STEPS:
+        taken.add(status)
+        current = STEPS.index(status)
+    else:  # declined, merged: where it stopped
+        current = max(STEPS.index(s) for s in taken if s in STEPS)
+    return [
+        (step, "current" if i == current else "todo" if i > current
+         else "done" if step in taken else "skipped")
+        for i, step in enumerate(STEPS)
+    ]
+
+
 def is_overdue(issue, today=None):
     """Past its due date and not yet answered (resolved or explained)."""
     today = today or datetime.date.today()

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from domain import labels, permissions, search, workflow
+from domain import handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
-from models import Issue
+from models import Event, Issue
 from views import Page, agenda, answer, conditional, get_venue, render, require, see_other, wants_fragment
 from views.thread import thread_context
 
@@ -16,6 +16,8 @@ bp = Blueprint("issues", __name__)
 # How often an issue page asks whether its status changed (seconds).
 DEFAULT_POLL_SECONDS = 10
 FORMS = {"raise": IssueForm, "record": RecordIssueForm}
+# Statuses in which the assigning side may route, re-route or escalate an issue.
+ROUTABLE = ("accepted", "deliberating", "assigned", "in_progress")
 
 
 @bp.app_template_filter("localized")
@@ -104,26 +106,58 @@ def similar(slug):
 def show(issue_id):
     issue = get_object_or_404(Issue.with_venue(), Issue.id == issue_id)
     people = issue.people()
+    events = list(issue.timeline())
+    handled = handling.summary(issue)
     return render(
         "issues/show.html",
         issue=issue,
         # A hidden issue keeps its page (links in notifications still lead somewhere), but only
         # its author and those who moderate the venue see what it says.
         concealed=not permissions.can_see_issue(current_user, issue),
-        events=list(issue.timeline()),
+        # Internal entries (internal progress notes, co-handling opinions) for the people involved.
+        events=events if permissions.can_see_internal(current_user, issue)
+        else [e for e in events if not _internal(e)],
+        handled=handled,
+        actions=_actions(issue, handled),
         author=people.get(issue.author_id),
         recorder=people.get(issue.recorded_by_id),
         show_author=permissions.can_see_author(current_user, issue),
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
         merged_into=issue.merged_target(),
-        steps=workflow.STEPS,
-        step=workflow.step_index(issue.status, rated=issue.status != "closed" or issue.is_rated()),
+        path=workflow.path(issue, events),
         # A final status cannot change: nothing to poll for.
         poll_seconds=None if issue.status in workflow.FINAL
         else current_app.config.get("STATUS_POLL_SECONDS", DEFAULT_POLL_SECONDS),
         **thread_context(issue),
         **agenda.issue_context(issue),
     )
+
+
+def _internal(event):
+    return bool(event.data) and event.data.get("public") is False
+
+
+def _actions(issue, handled):
+    """What the reader may do about the handling, asked of the permission rules: route it, rate
+    it, or open their department's item."""
+    user = current_user
+    if not permissions.signed_in(user):
+        return {}
+    actions = {}
+    if issue.status in ROUTABLE and permissions.can_assign(user, issue):
+        actions["route"] = url_for("handling.route", issue_id=issue.id)
+    if issue.status in ("resolved", "explained") and permissions.can_rate(user, issue):
+        actions["rate"] = url_for("handling.rate", issue_id=issue.id)
+    current = _current(handled)
+    if current:
+        mine = set(handling.departments_of(user))
+        actions["mine"] = [(a.department, url_for("handling.item", assignment_id=a.id))
+                            for a in current if a.department_id in mine]
+    return actions
+
+
+def _current(handled):
+    return [a for a in (handled.lead, *handled.co) if a is not None and a.active]
 
 
 @bp.get("/issues/<int:issue_id>/status")
@@ -138,8 +172,21 @@ def status(issue_id):
         abort(404)
     if not wants_fragment():
         return see_other(url_for("issues.show", issue_id=issue_id))
-    return conditional(
-        lambda: render_template("issues/_status_poll.html", issue=issue), *issue.version(), cache="no-cache"
+    return conditional(lambda: _poll(issue), *issue.version(), timefmt.local_date(), cache="no-cache")
+
+
+def _poll(issue):
+    """The badge, and with it (swapped out of band) the step bar and who handles the issue, which
+    change with its status. A hidden issue's poll says no more than its badge."""
+    if issue.hidden:
+        return render_template("issues/_status_poll.html", issue=issue)
+    issue = Issue.with_venue().where(Issue.id == issue.id).get()
+    events = Event.select(Event.kind, Event.from_status, Event.to_status).where(
+        (Event.issue == issue.id) & Event.kind.in_(("status", "rated"))
+    )
+    return render_template(
+        "issues/_status_poll.html", issue=issue, path=workflow.path(issue, events),
+        handled=handling.summary(issue), refresh=True,
     )
 
 
