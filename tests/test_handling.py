@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from world import LOOP_NOW as NOW
 from world import LoopWorld as Loop
+from world import fresh
+from world import text as body
 
 import models
 from domain import handling, workflow
@@ -17,10 +19,6 @@ from models import Assignment, Event, Feedback, Notification
 @pytest.fixture
 def loop(make):
     return Loop(make)
-
-
-def fresh(row):
-    return type(row).get_by_id(row.id)
 
 
 def kinds(issue):
@@ -327,10 +325,6 @@ def test_dates_are_the_sites_local_dates(loop):
 
 
 # Pages ------------------------------------------------------------------------------------------------
-
-def body(response):
-    return response.get_data(as_text=True)
-
 
 def test_the_inbox_is_for_department_staff_and_shows_only_their_items(loop, client, auth):
     lead = loop.assigned()

@@ -4,10 +4,13 @@ buttons each reader may use, and a poll that refreshes all of it."""
 from datetime import date, timedelta
 
 import pytest
+from world import LOOP_NOW as NOW
+from world import LoopWorld as Loop
+from world import fresh
+from world import text as body
 
 from domain import handling, timefmt, workflow
 from models import Assignment, Event, Issue
-from tests.test_handling import NOW, Loop, body, fresh
 
 HX = {"HX-Request": "true"}
 

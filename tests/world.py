@@ -42,6 +42,11 @@ def text(response):
     return response.get_data(as_text=True)
 
 
+def fresh(row):
+    """The row as the database has it now."""
+    return type(row).get_by_id(row.id)
+
+
 def login(auth, username):
     """Log in as `username` (nobody if None), and make sure it worked."""
     if username:
