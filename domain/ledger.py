@@ -197,20 +197,17 @@ def _base(user, filters, today):
 def counts(user, filters, today=None):
     """{status: number of matters} under every filter but the status one: one GROUP BY.
 
-    It drives from the issues (a councillor's through the venue index), each probing for its
-    latest lead assignment, rather than from the assignments as the rows do.
+    It joins each issue to its latest lead assignment (a join, not a correlated EXISTS: with a
+    filter on the assignment's due date SQLite would probe the due-date index once per issue).
     """
     today = today or utcnow().date()
     lead = Assignment.alias("lead")
-    tracked = _assignment_filters(
-        lead.select(SQL("1")).where(
-            (lead.issue == Issue.id) & (lead.role == "lead") & _later_lead(lead, "lead_later")
-        ),
-        lead, filters, today,
+    query = (
+        Issue.select(Issue.status, fn.COUNT(Issue.id).alias("n"))
+        .join(lead, on=((lead.issue == Issue.id) & (lead.role == "lead")))
+        .where(_later_lead(lead, "lead_later"))
     )
-    query = _issue_filters(
-        Issue.select(Issue.status, fn.COUNT(Issue.id).alias("n")).where(fn.EXISTS(tracked)), user, filters,
-    )
+    query = _issue_filters(_assignment_filters(query, lead, filters, today), user, filters)
     found = dict(query.group_by(Issue.status).order_by().tuples())
     return {status: found[status] for status in STATUSES if status in found}
 
