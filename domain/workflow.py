@@ -7,7 +7,7 @@ import datetime
 
 from peewee import JOIN
 
-from domain import permissions, search
+from domain import audit, permissions, search
 from domain.permissions import CLOSERS, HANDLERS, MODERATORS
 from models import (
     ISSUE_STATES,
@@ -252,6 +252,7 @@ def accept(issue, actor, note=""):
     with db.atomic():
         event = transition(issue, "accepted", actor, note)
         notify_author(issue, "status", actor, from_status="submitted", to_status="accepted")
+        audit.record(actor, "issue.accept", issue, {"status": "submitted"}, {"status": "accepted"}, note)
     return event
 
 
@@ -266,6 +267,7 @@ def decline(issue, actor, reason, check=True, at=None):
         issue.decline_reason = reason
         issue.save(only=[Issue.decline_reason])
         notify_author(issue, "status", actor, from_status=from_status, to_status="declined")
+        audit.record(actor, "issue.decline", issue, {"status": from_status}, {"status": "declined"}, reason)
     return event
 
 
@@ -335,4 +337,6 @@ def merge(issue, target, actor, note="", check=True, at=None):
         issue.support_count = issue.follower_count = 0
         issue.save(only=[Issue.merged_into, Issue.support_count, Issue.follower_count])
         record(target, "merged_from", actor, note, at=at, source=issue.id, supports=supports, follows=follows)
+        audit.record(actor, "issue.merge", issue, {"status": from_status},
+                     {"status": "merged", "merged_into": target.id}, note)
     return event

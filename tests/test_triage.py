@@ -177,3 +177,25 @@ def test_unknown_issue_is_404(client, auth, world):
     login(auth, "councillor")
     assert client.get("/triage/9999").status_code == 404
     assert client.post("/triage/9999/accept").status_code == 404
+
+
+def test_every_triage_decision_is_audited_with_its_actor(world):
+    from models import AuditLog
+
+    accepted, declined, duplicate = (world.issue(status="submitted", title=t) for t in ("路灯坏了", "想要游泳池", "路灯又坏了"))
+    workflow.accept(accepted, world.councillor)
+    workflow.decline(declined, world.councillor, "不属于本议事亭议事范围")
+    workflow.merge(duplicate, accepted, world.admin)
+    entries = {e.action: e for e in AuditLog.select().where(AuditLog.object_type == "issue")}
+    assert entries["issue.accept"].actor_id == world.councillor.id
+    assert entries["issue.decline"].note == "不属于本议事亭议事范围"
+    assert entries["issue.merge"].actor_id == world.admin.id
+    assert entries["issue.merge"].after == {"status": "merged", "merged_into": accepted.id}
+
+
+def test_an_accepted_issue_leads_on_to_routing(client, auth, world):
+    issue = world.issue(status="submitted")
+    login(auth, "councillor")
+    swapped = client.post(f"/triage/{issue.id}/accept", headers={"HX-Request": "true"})
+    assert f'href="/issues/{issue.id}/route"' in text(swapped)
+    assert f'href="/issues/{issue.id}/route"' in text(client.get(f"/triage/{issue.id}"))
