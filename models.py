@@ -1068,6 +1068,13 @@ class Event(BaseModel):
     class Meta:
         indexes = ((("issue", "id"), False),)
 
+    @classmethod
+    def steps_of(cls, issue):
+        """The events that say which steps `issue` took: its status changes and ratings."""
+        return cls.select(cls.kind, cls.from_status, cls.to_status).where(
+            (cls.issue == issue.id) & cls.kind.in_(("status", "rated"))
+        )
+
 
 class Flag(BaseModel):
     """A report of abusive content on an issue or a comment: one per user per target."""

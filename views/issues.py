@@ -181,11 +181,8 @@ def _poll(issue):
     if issue.hidden:
         return render_template("issues/_status_poll.html", issue=issue)
     issue = Issue.with_venue().where(Issue.id == issue.id).get()
-    events = Event.select(Event.kind, Event.from_status, Event.to_status).where(
-        (Event.issue == issue.id) & Event.kind.in_(("status", "rated"))
-    )
     return render_template(
-        "issues/_status_poll.html", issue=issue, path=workflow.path(issue, events),
+        "issues/_status_poll.html", issue=issue, path=workflow.path(issue, Event.steps_of(issue)),
         handled=handling.summary(issue), refresh=True,
     )
 
