@@ -471,8 +471,13 @@ def rate(issue, actor, rating, comment="", now=None):
     now = now or utcnow()
     round_ = 2 if issue.reopened else 1
     with db.atomic():
-        Feedback.create(issue=issue, user=actor, rating=rating, comment=comment, round=round_,
-                        created_at=now)
+        try:
+            with db.atomic():  # a savepoint: the unique (issue, round) row decides a race
+                Feedback.create(issue=issue, user=actor, rating=rating, comment=comment, round=round_,
+                                created_at=now)
+        except IntegrityError as error:
+            # The same rating sent twice at once (a double click, a retried form): the first counts.
+            raise HandlingError("status") from error
         workflow.record(issue, "rated", actor, comment, at=now, rating=rating, round=round_)
         if rating == "dissatisfied" and not issue.reopened:
             answered = (

@@ -281,6 +281,16 @@ def test_an_issue_recorded_on_behalf_is_rated_by_who_recorded_it(loop):
     assert fresh(issue).status == "closed"
 
 
+def test_a_rating_sent_twice_at_once_counts_once(loop):
+    issue = answered(loop)
+    # The other request of a double click has written its rating, but this one read the issue before.
+    Feedback.create(issue=issue, user=loop.author, rating="satisfied", round=1)
+    with pytest.raises(HandlingError, match="status"):
+        handling.rate(issue, loop.author, "dissatisfied", now=NOW)
+    assert fresh(issue).status == "resolved"
+    assert Feedback.select().where(Feedback.issue == issue.id).count() == 1
+
+
 def test_a_rating_needs_an_answer_first(loop):
     issue = loop.issue()
     with pytest.raises(HandlingError, match="status"):
