@@ -152,9 +152,11 @@ def _register_request_hooks(app):
 
 
 def _register_templates(app):
-    from domain import labels, permissions, timefmt
+    from domain import labels, permissions, timefmt, workflow
 
-    app.jinja_env.globals.update(get_locale=get_locale, label=labels.label, LOCALES=LOCALES)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
+    )
     app.jinja_env.filters.update(
         localtime=timefmt.format_local, ago=timefmt.ago, html_lang=labels.html_lang,
         paragraphs=labels.paragraphs,

@@ -7,7 +7,7 @@ import datetime
 
 from peewee import JOIN
 
-from domain import audit, permissions, search
+from domain import audit, permissions, search, timefmt
 from domain.permissions import CLOSERS, HANDLERS, MODERATORS
 from models import (
     ISSUE_STATES,
@@ -79,11 +79,17 @@ def can_move(issue, to_status, user):
 def record(issue, kind, actor=None, note="", from_status=None, to_status=None, at=None, **data):
     """Append an Event to the issue's trail (no status change by itself).
 
-    `at` back-dates it (demo data, imports); by default it happens now.
+    `at` back-dates it (demo data, imports); by default it happens now. The issue's `updated_at`
+    moves with it, so every poll of the issue sees the new entry.
     """
+    at = at or utcnow()
+    issue_id = issue.id if isinstance(issue, Issue) else issue
+    if isinstance(issue, Issue) and (issue.updated_at is None or issue.updated_at < at):
+        issue.updated_at = at
+    Issue.update(updated_at=at).where((Issue.id == issue_id) & (Issue.updated_at < at)).execute()
     return Event.create(
         issue=issue, actor=actor, kind=kind, note=note, from_status=from_status,
-        to_status=to_status, data=data or None, created_at=at or utcnow(),
+        to_status=to_status, data=data or None, created_at=at,
     )
 
 
@@ -220,6 +226,14 @@ def is_overdue(issue, today=None):
     """Past its due date and not yet answered (resolved or explained)."""
     today = today or datetime.date.today()
     return issue.due_on is not None and issue.due_on < today and issue.status not in FINISHED
+
+
+def due_state(issue, today=None):
+    """What a list row says about the issue's due date: "overdue", "due" (still in time) or None
+    (no due date, or already answered)."""
+    if issue.due_on is None or issue.status in FINISHED:
+        return None
+    return "overdue" if is_overdue(issue, today or timefmt.local_date()) else "due"
 
 
 def next_level(level):
