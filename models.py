@@ -929,6 +929,7 @@ class Assignment(BaseModel):
     extension_until = DateField(null=True)
     extension_reason = TextField(default="")
     urge_count = IntegerField(default=0)
+    last_urged_on = DateField(null=True)  # one urging a day (local date)
     closed_at = DateTimeField(null=True)  # answered, returned or withdrawn
     created_at = DateTimeField(default=utcnow)
 

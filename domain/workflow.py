@@ -121,17 +121,20 @@ def transition(issue, to_status, actor, note="", check=True, at=None, **data):
     """Move `issue` to `to_status`, recording an Event and notifying followers, in one transaction.
 
     Raises TransitionError when the table does not allow the step for `actor` (unless check=False,
-    for steps the system takes itself, such as a vote's result). `at` back-dates the step.
+    for steps the system takes itself, such as a vote's result), and when another request moved
+    the issue since it was read (of two clicks at once, one step is taken). `at` back-dates it.
     """
     _check(issue, to_status, actor, check)
     at = at or utcnow()
     with db.atomic():
         from_status = issue.status
-        issue.status = to_status
-        issue.updated_at = at
-        if to_status == "in_progress" and from_status in ("resolved", "explained"):
-            issue.reopened = True
-        issue.save(only=[Issue.status, Issue.updated_at, Issue.reopened])
+        reopened = issue.reopened or (to_status == "in_progress" and from_status in ("resolved", "explained"))
+        moved = Issue.update(status=to_status, updated_at=at, reopened=reopened).where(
+            (Issue.id == issue.id) & (Issue.status == from_status)
+        ).execute()
+        if not moved:
+            raise TransitionError(f"{from_status} → {to_status}: the issue changed meanwhile")
+        issue.status, issue.updated_at, issue.reopened = to_status, at, reopened
         event = record(issue, "status", actor, note, from_status, to_status, at=at, **data)
         notify_followers(issue, "status", actor, at=at, from_status=from_status, to_status=to_status)
     return event
