@@ -89,8 +89,11 @@ def due_date(issue, start):
 
 
 def classify(issue, actor, category, level, note=""):
-    """Set the category and the level that must handle `issue` (分类·定级)."""
+    """Set the category and the level that must handle `issue` (分类·定级); not for an issue
+    declined or merged, which nobody handles."""
     permissions.ensure(permissions.can_assign, actor, issue)
+    if issue.status in ("declined", "merged"):
+        raise HandlingError("status")
     if level not in workflow.LEVELS:
         raise HandlingError("level")
     note = (note or "").strip()
