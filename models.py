@@ -174,6 +174,7 @@ class Venue(Archivable, BaseModel):
     archived = BooleanField(default=False)
     issue_count = IntegerField(default=0)
     resident_count = IntegerField(default=0)  # verified residents, the base of a percentage quorum
+    revision = IntegerField(default=0)  # moved by the database with every change its page shows
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -618,6 +619,7 @@ class Issue(BaseModel):
     flag_count = IntegerField(default=0)
     due_on = DateField(null=True)
     reopened = BooleanField(default=False)
+    revision = IntegerField(default=0)  # moved by the database with every change its page shows
     created_at = DateTimeField(default=utcnow, index=True)
     updated_at = DateTimeField(default=utcnow)
 
@@ -1163,9 +1165,24 @@ class Open311Request(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class PageVersion(BaseModel):
+    """One row: the revision of what every page shows (categories, regions, departments, people's
+    names), moved by the database's triggers (migration 0020)."""
+
+    site = IntegerField()
+
+    class Meta:
+        table_name = "page_version"
+
+    @classmethod
+    def current(cls):
+        """The site-wide revision now."""
+        return cls.select(cls.site).scalar()
+
+
 MODELS = [
     Region, Venue, User, Membership, DeputyGroup, DeputyGroupMember, Department,
     DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem, Vote,
     Assignment, Feedback, Reminder, Report, ReportItem, Notification, Event, Flag, AuditLog,
-    ApiKey, Open311Request,
+    ApiKey, Open311Request, PageVersion,
 ]
