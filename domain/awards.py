@@ -2,7 +2,7 @@
 year, with a citation, and may withdraw it.
 
 Each act is one transaction: the Award row, Issue.award on the issue's row, an Event on the issue's
-timeline and an audit entry. The UPDATE of the issue's row that checks its flag comes first, so two
+timeline (an award also tells the matter's followers, its author among them) and an audit entry. The UPDATE of the issue's row that checks its flag comes first, so two
 marks (or two withdrawals) sent at once, or a form sent twice, make one change and one refusal on
 both engines.
 """
@@ -52,6 +52,7 @@ def award(issue, actor, year, citation, now=None):
         issue.award, issue.updated_at = True, now
         row = Award.create(issue=issue.id, year=year, citation=citation, awarded_by=actor, awarded_at=now)
         workflow.record(issue, "awarded", actor, citation, at=now, year=year)
+        workflow.notify_followers(issue, "awarded", actor, at=now, year=year)
         audit.record(actor, "issue.award", issue, {"award": False}, {"award": True, "award_year": year,
                                                                     "citation": citation})
     return row

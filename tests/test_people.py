@@ -306,6 +306,13 @@ def test_award_and_withdraw_are_audited_and_on_the_timeline(client, auth, world)
     assert event.actor_id == world.deputy.id and event.note == "建议很好" and event.data == {"year": 2025}
     entry = AuditLog.select().where((AuditLog.action == "issue.award") & (AuditLog.object_id == issue.id)).get()
     assert entry.after == {"award": True, "award_year": 2025, "citation": "建议很好"}
+    notice = models.Notification.get((models.Notification.user == world.resident.id) & (models.Notification.kind == "awarded"))
+    assert notice.issue_id == issue.id and notice.data == {"year": 2025}
+    client.post("/logout")
+    auth.login("resident")
+    assert "小区道路坑洼”被评为2025年度好建议" in text(client.get("/notifications", headers=ZH))
+    client.post("/logout")
+    auth.login("deputy")
     page = text(client.get(f"/issues/{issue.id}", headers=EN))
     assert "marked as a good suggestion" in page and "good suggestion of 2025" in page
     assert "A good suggestion of 2025" in page and "Withdraw the mark" in page
