@@ -140,6 +140,7 @@ FIELD_LABELS = {
     "round": _l("Round"),
     "granted": _l("Granted"),
     "until": _l("New due date"),
+    "award": _l("Good suggestion"),
     "award_year": _l("Year of the good suggestion"),
     "citation": _l("Citation"),
     "categories": _l("Categories"),

@@ -256,6 +256,8 @@ def test_the_admin_sets_a_groups_field_audited(client, auth, world):
     entry = AuditLog.select().where(AuditLog.action == "deputy_group.categories").order_by(AuditLog.id.desc()).get()
     assert entry.before == {"categories": [world.roads.id]}
     assert entry.after == {"categories": sorted([world.roads.id, world.health.id])}
+    listing = text(client.get("/admin/groups", headers=EN))
+    assert "Roads" in listing and "Health" in listing
     # Forged: a category that does not exist keeps the field as it was and shows the form again.
     response = client.post(url, data={"name": "城市建设", "categories": ["999999"]})
     assert response.status_code == 422

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from domain import people
-from models import DeputyGroup, DeputyGroupMember, db
+from models import DeputyGroup, DeputyGroupCategory, DeputyGroupMember, db
 from views import render, safe_next, see_other
 from views.admin import archiving, bp, delete_audited, found, save_audited, save_form, set_archived
 from views.admin.forms import DeputyGroupForm, MemberForm
@@ -14,7 +14,8 @@ from views.admin.forms import DeputyGroupForm, MemberForm
 
 @bp.get("/groups")
 def groups():
-    return render("admin/groups.html", groups=list(DeputyGroup.listing()), counts=DeputyGroupMember.counts())
+    return render("admin/groups.html", groups=list(DeputyGroup.listing()), counts=DeputyGroupMember.counts(),
+                  fields=DeputyGroupCategory.by_group())
 
 
 def _page(group):
