@@ -434,3 +434,36 @@ def test_the_demo_has_groups_with_fields_and_awards(demo):
     assert Award.select().count() == 3
     assert all(event.kind == "awarded" for event in Event.select().where(Event.kind == "awarded"))
     assert all(Issue.get_by_id(award.issue_id).award for award in Award.select())
+
+
+def test_two_deputies_marking_a_matter_at_once_make_one_award(world, make):
+    """Each on its own connection, at the same moment: one award, one refusal, one timeline entry."""
+    import threading
+
+    other = make.person("deputy2", "周代表")
+    make.member(other, world.venue, role="deputy")
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def mark(deputy, citation):
+        try:
+            with models.db.connection_context():
+                issue = Issue.get_by_id(world.i3.id)
+                barrier.wait()
+                try:
+                    awards.award(issue, deputy, 2025, citation)
+                    outcomes.append("awarded")
+                except AwardError as error:
+                    outcomes.append(error.reason)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=mark, args=pair) for pair in ((world.deputy, "甲"), (other, "乙"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(outcomes) == ["already", "awarded"]
+    assert Award.select().where(Award.issue == world.i3.id).count() == 1
+    assert Event.select().where((Event.issue == world.i3.id) & (Event.kind == "awarded")).count() == 1
