@@ -142,7 +142,10 @@ def test_a_removed_councillor_has_no_record_and_unknown_ids_are_404(client, worl
 def test_the_record_page_in_both_languages(client, world):
     page = text(client.get(f"/people/{world.councillor.id}", headers=EN))
     assert "Service record of 王议政" in page
-    assert "Recorded for residents" in page and "<th scope=\"row\">2025</th>" in page
+    assert "Recorded for residents" in page and '<th scope="col">2025</th>' in page
+    # The years run across, newest first; each row is one kind of work, its total last.
+    recorded = re.search(r'<th scope="row">Recorded for residents</th>(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", recorded) == ["1", "0", "1", "2"]
     assert "桥头路灯不亮" in page and "四月议事会" in page and "阳光议事亭" in page
     assert "隐藏的民情" not in page and "不该出现" not in page
     page = text(client.get(f"/people/{world.councillor.id}", headers=ZH))
