@@ -265,6 +265,13 @@ def test_the_admin_sets_a_groups_field_audited(client, auth, world):
     response = client.post(url, data={"name": "城市建设", "categories": ["999999"]})
     assert response.status_code == 422
     assert sorted(DeputyGroupCategory.category_ids(world.group)) == sorted([world.roads.id, world.health.id])
+    # A category archived since it was chosen stays in the form, so saving the group keeps it.
+    models.Category.update(archived=True).where(models.Category.id == world.health.id).execute()
+    assert f'value="{world.health.id}"' in text(client.get(url))
+    response = client.post(url, data={"name": "城市建设", "categories": [str(world.roads.id), str(world.health.id)]})
+    assert response.status_code == 303
+    assert sorted(DeputyGroupCategory.category_ids(world.group)) == sorted([world.roads.id, world.health.id])
+    models.Category.update(archived=False).where(models.Category.id == world.health.id).execute()
     # A new group gets its field in the same save.
     response = client.post("/admin/groups/new", data={"name": "生命健康", "categories": [str(world.health.id)]})
     assert response.status_code == 303

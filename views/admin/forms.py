@@ -366,9 +366,12 @@ class DeputyGroupForm(AdminForm):
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
-        self.categories.choices = [(c.id, labels.localized(c)) for c in Category.choices()]
+        linked = DeputyGroupCategory.category_ids(group) if group is not None else []
+        # Categories archived since they were chosen stay offered, so saving the group keeps them.
+        offered = Category.select().where(~Category.archived | Category.id.in_(linked or [0]))
+        self.categories.choices = [(c.id, labels.localized(c)) for c in offered.order_by(Category.position, Category.id)]
         if group is not None and not self.is_submitted():
-            self.categories.data = DeputyGroupCategory.category_ids(group)
+            self.categories.data = linked
 
     def validate_categories(self, field):
         allowed = {value for value, _label in field.choices}
