@@ -202,11 +202,12 @@ def _register_blueprints(app):
         main,
         members,
         open311,
+        people,
         triage,
         venues,
         verification,
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, ledger, open311):
+                   handling, ledger, open311, people):
         app.register_blueprint(module.bp)

@@ -687,3 +687,21 @@ class RateForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.rating.choices = [(rating, labels.label("rating", rating)) for rating in RATINGS]
+
+
+# People: the good-suggestion award (好建议) -------------------------------------------------------
+
+class AwardForm(FlaskForm):
+    year = ChoiceField(_l("Good suggestion of the year"), coerce=optional_id, choices=[])
+    citation = _text(_l("Citation"), 500, _l("Please say why it is a good suggestion."),
+                     description=_l("Everyone reads it on the matter's page and on the list of good suggestions."))
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year.choices = [(year, str(year)) for year in years]
+        if not self.is_submitted() and years and self.year.data is None:
+            self.year.data = years[0]
+
+
+class WithdrawAwardForm(FlaskForm):
+    reason = _text(_l("Why is the mark withdrawn?"), 500, _l("Please give the reason. It is kept on the matter's timeline."))

@@ -1186,3 +1186,92 @@ MODELS = [
     Assignment, Feedback, Reminder, Report, ReportItem, Notification, Event, Flag, AuditLog,
     ApiKey, Open311Request, PageVersion,
 ]
+
+
+# --- people: service records, deputy groups' fields, good-suggestion awards ---
+
+class DeputyGroupCategory(BaseModel):
+    """A category in a deputy group's field: the group follows the matters filed under it."""
+
+    group = ForeignKeyField(DeputyGroup, backref="field", on_delete="CASCADE")
+    category = ForeignKeyField(Category, backref="+", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("group", "category"), True),)
+
+    @classmethod
+    def category_ids(cls, group):
+        """The ids of the categories in `group`'s field."""
+        return [c for (c,) in cls.select(cls.category).where(cls.group == group).tuples()]
+
+    @classmethod
+    def categories_of(cls, group):
+        """The categories in `group`'s field, in their set order."""
+        return (
+            Category.select().join(cls, on=(cls.category == Category.id))
+            .where(cls.group == group).order_by(Category.position, Category.id)
+        )
+
+    @classmethod
+    def by_group(cls):
+        """{group id: [categories]} for every group (the categories are few)."""
+        out = {}
+        query = (
+            cls.select(cls.group, Category).join(Category, on=(cls.category == Category.id))
+            .order_by(Category.position, Category.id)
+        )
+        for row in query:
+            out.setdefault(row.group_id, []).append(row.category)
+        return out
+
+
+class Award(BaseModel):
+    """A matter honoured as a good suggestion (好建议) of `year`, with its citation.
+
+    One per issue; Issue.award says the same on the issue's row, so lists show it without a join.
+    Withdrawing deletes the row; the issue's timeline and the audit trail keep the history.
+    """
+
+    issue = ForeignKeyField(Issue, unique=True, backref="+", on_delete="CASCADE")
+    year = IntegerField()
+    citation = TextField()
+    awarded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    awarded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("year", "awarded_at"), False),)
+
+    @classmethod
+    def of(cls, issue):
+        """The award of `issue` (an issue or its id), or None."""
+        return cls.get_or_none(cls.issue == getattr(issue, "id", issue))
+
+    @classmethod
+    def listing(cls, year=None):
+        """Public awards with their issues and venues, the latest year first; of one year when given."""
+        query = (
+            cls.select(cls, Issue, Venue)
+            .join(Issue).join(Venue)
+            .where(~Issue.hidden)
+            .order_by(cls.year.desc(), cls.awarded_at.desc(), cls.id.desc())
+        )
+        return query.where(cls.year == year) if year else query
+
+    @classmethod
+    def years(cls):
+        """[(year, how many public awards)], the latest first (one grouped query on the year index)."""
+        return list(
+            cls.select(cls.year, fn.COUNT(cls.id)).join(Issue).where(~Issue.hidden)
+            .group_by(cls.year).order_by(cls.year.desc()).tuples()
+        )
+
+
+MODELS += [DeputyGroupCategory, Award]
+
+# What service records and group pages count and list, each through an index of its own (added here
+# rather than in the classes above, so this area's schema reads in one place).
+Event.add_index(Event.actor, Event.created_at)  # a person's actions, by year
+Meeting.add_index(Meeting.created_by, Meeting.starts_at)  # the meetings a person ran
+Issue.add_index(Issue.recorded_by, Issue.created_at)  # the matters a person recorded for residents
+Issue.add_index(Issue.category, Issue.created_at)  # a deputy group's field, newest first
+

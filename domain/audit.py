@@ -68,6 +68,9 @@ ACTIONS = {
     "issue.return": _l("Department returned an issue"),
     "issue.extension": _l("Extension decided"),
     "issue.rate": _l("Handling rated"),
+    "issue.award": _l("Marked as a good suggestion"),
+    "issue.award_withdraw": _l("Good suggestion withdrawn"),
+    "deputy_group.categories": _l("Deputy group's field changed"),
     "api_key.create": _l("Open311 API key issued"),
     "api_key.revoke": _l("Open311 API key revoked"),
 }
@@ -137,6 +140,10 @@ FIELD_LABELS = {
     "round": _l("Round"),
     "granted": _l("Granted"),
     "until": _l("New due date"),
+    "award": _l("Good suggestion"),
+    "award_year": _l("Year of the good suggestion"),
+    "citation": _l("Citation"),
+    "categories": _l("Categories"),
 }
 
 

@@ -147,6 +147,8 @@ LABELS = {
         "extension_refused": _l("more time refused"),
         "urged": _l("urged"),
         "rated": _l("rated"),
+        "awarded": _l("marked as a good suggestion"),
+        "award_withdrawn": _l("good suggestion mark withdrawn"),
     },
 }
 

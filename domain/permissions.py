@@ -417,3 +417,34 @@ def ledger_venues(user):
         Issue.select(Issue.venue).join(Assignment, on=(Assignment.issue == Issue.id))
         .where(Assignment.department.in_(_ledger_departments(user)))
     )
+
+
+# People: service records, good-suggestion awards -----------------------------------------------
+
+def has_service_record(user):
+    """Whether `user` has a public service record (履职风采录): a verified councillor or deputy
+    somewhere. A resident's own activity is not published."""
+    if user is None:
+        return False
+    return (
+        Membership.select()
+        .where(
+            (Membership.user == user.id)
+            & Membership.role.in_(("councillor", "deputy"))
+            & (Membership.status == "verified")
+        )
+        .exists()
+    )
+
+
+def can_award(user, issue):
+    """Who marks a matter as a good suggestion (好建议) of a year, and withdraws the mark: verified
+    deputies (anywhere: the congress honours suggestions of the whole city) and admins, on a matter
+    the public can see."""
+    if not signed_in(user) or issue.hidden:
+        return False
+    return is_admin(user) or (
+        Membership.select()
+        .where((Membership.user == user.id) & (Membership.role == "deputy") & (Membership.status == "verified"))
+        .exists()
+    )
