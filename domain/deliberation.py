@@ -395,6 +395,20 @@ def settle(item, now=None):
     return item
 
 
+def settle_closed(now=None):
+    """Fix the result of every item whose window has closed but nobody has read since, so its
+    ballot key does not outlive the close (run by `flask remind`). Returns how many."""
+    now = now or clock()
+    due = AgendaItem.select().where(
+        AgendaItem.result.is_null() & AgendaItem.closes_at.is_null(False) & (AgendaItem.closes_at <= now)
+    )
+    count = 0
+    for item in due:
+        settle(item, now)
+        count += 1
+    return count
+
+
 # Outcomes -----------------------------------------------------------------------------------
 
 # What may happen to the issue when the outcome of each result is published.

@@ -21,6 +21,9 @@ def _ref(key, user_id, item_id):
 
 
 def up(migrator, db):
+    # Read the votes first: on SQLite adding a NOT NULL column rebuilds agenda_item, and dropping
+    # the old table cascades to the rows that refer to it.
+    votes = db.execute_sql('SELECT item_id, user_id, choice FROM vote ORDER BY item_id').fetchall()
     migrator.migrate(
         migrator.add_column('agenda_item', 'open_poll', BooleanField(default=False)),
         migrator.add_column('agenda_item', 'live_count', BooleanField(default=False)),
@@ -99,7 +102,6 @@ def up(migrator, db):
 
     now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     shuffle = random.SystemRandom().shuffle
-    votes = db.execute_sql('SELECT item_id, user_id, choice FROM vote ORDER BY item_id').fetchall()
     by_item = {}
     for item_id, user_id, choice in votes:
         by_item.setdefault(item_id, []).append((user_id, choice))
