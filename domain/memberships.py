@@ -310,9 +310,12 @@ def revoke_personal_code(personal, actor):
     return True
 
 
-def personal_codes(venue):
-    """The venue's personal codes, newest first, with the people who used them."""
-    return PersonalCode.of_venue(venue)
+CODES_SHOWN = 300
+
+
+def personal_codes(venue, limit=CODES_SHOWN):
+    """The venue's latest personal codes, newest first, with the people who used them."""
+    return PersonalCode.of_venue(venue).limit(limit)
 
 
 def rotate_code(venue, actor):

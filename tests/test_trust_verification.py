@@ -294,3 +294,33 @@ def test_the_open_poll_label_is_fixed_when_the_vote_is_called(world):
     Venue.update(voting_open_to_all=False).where(Venue.id == world.venue.id).execute()
     assert AgendaItem.get_by_id(item.id).open_poll
     assert deliberation.badge(AgendaItem.get_by_id(item.id)) == "poll_passed"
+
+
+def test_two_people_entering_one_code_at_once_verify_one(world):
+    """Each code works once, even when two people type it at the same moment."""
+    import threading
+
+    (number, code), = memberships.make_personal_codes(world.venue, world.councillor, 1)
+    people = [world.make.user(f"racer{n}") for n in range(4)]
+    barrier = threading.Barrier(len(people))
+    outcomes, errors = [], []
+
+    def enter(user):
+        try:
+            with models.db.connection_context():
+                barrier.wait()
+                outcomes.append(memberships.join_with_code(user, code)[0])
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=enter, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(outcomes) == sorted([memberships.VERIFIED] + [memberships.USED] * 3)
+    verified = Membership.select().where((Membership.venue == world.venue) & (Membership.status == "verified")
+                                         & Membership.user.in_([p.id for p in people]))
+    assert verified.count() == 1
+    assert residents(world.venue) == 3

@@ -127,7 +127,7 @@ def join_with_code():
 
 def _codes_page(venue, form=None, status=200):
     return render("verification/codes.html", venue=venue, codes=list(memberships.personal_codes(venue)),
-                  form=form or PersonalCodesForm(formdata=None), status=status)
+                  shown=memberships.CODES_SHOWN, form=form or PersonalCodesForm(formdata=None), status=status)
 
 
 @bp.get("/v/<slug>/codes")
