@@ -248,8 +248,6 @@ def _use_personal_code(user, personal):
             Membership.update(verified_by=personal.created_by_id).where(
                 Membership.id == membership.id
             ).execute()
-            Notification.create(user=user.id, kind="membership_verified", actor=personal.created_by_id,
-                                data=_venue_data(membership))
     except IntegrityError:  # this person spent another code of the venue at the same moment
         return ALREADY, venue
     return VERIFIED, venue

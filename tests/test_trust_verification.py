@@ -324,3 +324,16 @@ def test_two_people_entering_one_code_at_once_verify_one(world):
                                          & Membership.user.in_([p.id for p in people]))
     assert verified.count() == 1
     assert residents(world.venue) == 3
+
+
+def test_the_audit_list_shows_what_happened_to_codes(client, auth, world):
+    sheet = memberships.make_personal_codes(world.venue, world.councillor, 2)
+    memberships.join_with_code(world.stranger, sheet[0][1])
+    memberships.revoke_personal_code(PersonalCode.get(PersonalCode.number == 2), world.councillor)
+    login(auth, "admin")
+    response = client.get("/admin/audit", headers=EN)
+    assert response.status_code == 200
+    page = text(response)
+    for action in ("Personal codes made", "Personal code used", "Personal code revoked"):
+        assert action in page
+    assert sheet[0][1] not in page and sheet[1][1] not in page
