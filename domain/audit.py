@@ -11,7 +11,7 @@ from peewee import ForeignKeyField
 from models import AuditLog
 
 # Never copied into the audit trail.
-SECRET_FIELDS = frozenset({"password_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "ballot_key", "code_hash"})
 
 # Every action the site records, with its label for the audit list (and its filter).
 ACTIONS = {
@@ -36,6 +36,9 @@ ACTIONS = {
     "membership.pending": _l("Membership set to waiting"),
     "membership.refused": _l("Membership refused"),
     "membership.removed": _l("Membership removed"),
+    "personal_code.create": _l("Personal codes made"),
+    "personal_code.use": _l("Personal code used"),
+    "personal_code.revoke": _l("Personal code revoked"),
     "department.create": _l("Department created"),
     "department.update": _l("Department changed"),
     "department.archive": _l("Department archived"),
@@ -80,6 +83,7 @@ OBJECT_TYPES = {
     "venue": _l("Venue"),
     "user": _l("Account"),
     "membership": _l("Membership"),
+    "personal_code": _l("Personal code"),
     "department": _l("Department"),
     "department_staff": _l("Department staff"),
     "category": _l("Category"),
@@ -120,6 +124,11 @@ FIELD_LABELS = {
     "note": _l("Note"),
     "verified_by": _l("Verified by"),
     "verified_at": _l("Verified at"),
+    "number": _l("Number"),
+    "used_by": _l("Used by"),
+    "used_at": _l("Used at"),
+    "revoked_by": _l("Revoked by"),
+    "revoked_at": _l("Revoked at"),
     "group": _l("Deputy group"),
     "department": _l("Department"),
     "code": _l("Code"),
