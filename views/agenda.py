@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from domain import deliberation, feeds, labels, memberships, permissions, voting, workflow
+from domain import accounts, deliberation, feeds, labels, memberships, permissions, voting, workflow
 from domain.permissions import can_manage_item, can_manage_meeting, can_schedule_meeting
 from forms import CloseForm, ItemForm, MeetingForm, MinutesForm, OutcomeForm, VoteForm, WindowForm
 from models import Department, Issue
@@ -221,11 +221,15 @@ def item_context(item, **extra):
     now = deliberation.clock()
     state = deliberation.state(item, now)
     eligibility, membership = permissions.voting_eligibility(current_user, venue)
+    issue = deliberation.issue_of(item)
     context = {
         "item": item,
         "meeting": item.meeting,
         "venue": venue,
-        "issue": deliberation.issue_of(item),
+        # An issue hidden by moderation is not named to those who may not see it.
+        "issue": issue if issue is None or permissions.can_see_issue(current_user, issue) else None,
+        "outcome_roles": accounts.official_roles([item.outcome_by_id], venue.id).get(item.outcome_by_id, ())
+        if item.outcome_published_at else (),
         "state": state,
         "badge": voting.badge(state, item.result),
         "tally": deliberation.tally(item),

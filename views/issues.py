@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from domain import handling, labels, permissions, search, timefmt, workflow
+from domain import accounts, handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
 from models import Event, Issue
 from views import Page, agenda, answer, conditional, get_venue, render, require, see_other, wants_fragment
@@ -120,6 +120,10 @@ def show(issue_id):
         handled=handled,
         actions=_actions(issue, handled),
         author=people.get(issue.author_id),
+        # The role badges of the officials who raised, recorded or acted on it (one query).
+        roles=accounts.official_roles(
+            [issue.author_id, issue.recorded_by_id, *(e.actor_id for e in events)], issue.venue_id
+        ),
         recorder=people.get(issue.recorded_by_id),
         show_author=permissions.can_see_author(current_user, issue),
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),

@@ -20,7 +20,16 @@ from wtforms.validators import (
 )
 
 from domain import labels
-from forms import ChoiceSelect, new_password_rules, phone_field, strip, text_field, username_field
+from forms import (
+    ChoiceSelect,
+    TrustedName,
+    new_password_rules,
+    phone_field,
+    strip,
+    text_field,
+    username_field,
+    your_name_field,
+)
 from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue, utcnow
 
 # Which level a region's parent has: towns hang under the city, villages under a town.
@@ -253,8 +262,8 @@ class VenueForm(AdminForm):
 
 # People -------------------------------------------------------------------------------------
 
-class UserEditForm(AdminForm):
-    display_name = name_field(_l("Name"), 40)
+class UserEditForm(TrustedName, AdminForm):
+    display_name = your_name_field(label=_l("Name"), required=_l("Please enter a name."))
     phone = phone_field()
 
     def apply(self, user):
