@@ -268,7 +268,7 @@ class User(BaseModel):
     phone = CharField(max_length=20, null=True, index=True)
     email = CharField(max_length=120, null=True)  # for notices by email, where the site sends mail
     locale = CharField(max_length=10, null=True)
-    is_admin = BooleanField(default=False)
+    is_admin = BooleanField(default=False, index=True)
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
@@ -370,16 +370,14 @@ class User(BaseModel):
     def official_names(cls, owner_id=0):
         """The display names of the officials (verified councillors and deputies, department staff,
         site admins) other than user `owner_id`, and every department's names: one query."""
-        officials = (
-            Membership.select(Membership.user)
-            .where(Membership.role.in_(("councillor", "deputy")) & (Membership.status == "verified"))
-            | DepartmentStaff.select(DepartmentStaff.user)
-        )
-        people = cls.select(cls.display_name).where(
-            (cls.id != owner_id) & (cls.is_admin | cls.id.in_(officials))
-        )
+        others = cls.id != owner_id
+        # A union of index-driven parts: the officials are few, the accounts and members many.
         return (
-            people
+            cls.select(cls.display_name).join(Membership, on=(Membership.user == cls.id)).where(
+                others & Membership.role.in_(("councillor", "deputy")) & (Membership.status == "verified")
+            )
+            | cls.select(cls.display_name).join(DepartmentStaff, on=(DepartmentStaff.user == cls.id)).where(others)
+            | cls.select(cls.display_name).where(others & cls.is_admin)
             | Department.select(Department.name)
             | Department.select(Department.name_en).where(Department.name_en != "")
         )
@@ -416,6 +414,7 @@ class Membership(BaseModel):
         indexes = (
             (("user", "venue", "role"), True),
             (("venue", "role", "status"), False),
+            (("role", "status", "user"), False),  # the officials (accounts.official_names)
         )
 
     @classmethod
