@@ -369,8 +369,12 @@ class User(BaseModel):
     @classmethod
     def official_names(cls, owner_id=0):
         """The display names of the officials (verified councillors and deputies, department staff,
-        site admins) other than user `owner_id`, and every department's names: one query."""
+        site admins) other than user `owner_id`, and the names of every department but those
+        `owner_id` works for (a department's account may bear its name): one query."""
         others = cls.id != owner_id
+        departments = ~Department.id.in_(
+            DepartmentStaff.select(DepartmentStaff.department).where(DepartmentStaff.user == owner_id)
+        )
         # A union of index-driven parts: the officials are few, the accounts and members many.
         return (
             cls.select(cls.display_name).join(Membership, on=(Membership.user == cls.id)).where(
@@ -378,8 +382,8 @@ class User(BaseModel):
             )
             | cls.select(cls.display_name).join(DepartmentStaff, on=(DepartmentStaff.user == cls.id)).where(others)
             | cls.select(cls.display_name).where(others & cls.is_admin)
-            | Department.select(Department.name)
-            | Department.select(Department.name_en).where(Department.name_en != "")
+            | Department.select(Department.name).where(departments)
+            | Department.select(Department.name_en).where(departments & (Department.name_en != ""))
         )
 
     @classmethod

@@ -126,6 +126,11 @@ def test_an_official_keeps_their_own_name(client, auth, world):
     assert accounts.check_display_name("王议政", world.resident)[1] is not None
 
 
+def test_a_departments_account_may_bear_its_name(world):
+    assert accounts.check_display_name("团结社区居委会", world.staff) == ("团结社区居委会", None)
+    assert accounts.check_display_name("团结社区居委会", world.councillor)[1] is not None
+
+
 def test_the_admin_cannot_give_an_account_an_officials_name(client, auth, world):
     auth.login("admin")
     response = client.post(f"/admin/users/{world.resident.id}", data={"display_name": "王议政", "phone": ""},
