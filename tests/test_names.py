@@ -296,3 +296,28 @@ def test_the_anonymous_author_is_not_named_to_department_staff(client, make, aut
     auth.login("office")
     page = text(client.get(f"/handling/{assignment.id}", headers=EN))
     assert "匿名作者" not in page
+
+
+def test_the_anonymous_author_is_named_on_no_public_surface(client, auth, world):
+    from domain import workflow
+
+    issue = workflow.raise_issue(world.venue, world.author, "匿名反映的路灯", "三号楼的路灯坏了很久。",
+                                 anonymous=True)
+    participation.add_comment(issue, world.author, "提出人补充")
+    meeting = models.Meeting.create(venue=world.venue, title="议事会", starts_at=models.utcnow())
+    now = models.utcnow()
+    item = models.AgendaItem.create(meeting=meeting, issue=issue, title="匿名反映的路灯", quorum_value=0,
+                                    opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1))
+    deliberation.publish_outcome(deliberation.load_item(item.id), world.councillor, "马上修。")
+    urls = [
+        f"/issues/{issue.id}", "/search?q=路灯", "/v/tuanjie", "/outcomes", "/outcomes.atom",
+        "/v/tuanjie/outcomes.atom", f"/items/{item.id}", "/open311/v2/requests.json",
+        f"/open311/v2/requests/{issue.id}.json", f"/open311/v2/requests/{issue.id}.xml",
+    ]
+    for role in ("visitor", "resident"):
+        world.login(auth, role)
+        for url in urls:
+            response = client.get(url, headers=EN)
+            assert response.status_code == 200, url
+            assert "张提出" not in text(response), (role, url)
+        auth.logout()
