@@ -934,6 +934,17 @@ class AgendaItem(BaseModel):
         )
 
     @classmethod
+    def of_hidden_issues(cls, item_ids):
+        """The ids among `item_ids` of the items made from an issue hidden by moderation (one query)."""
+        ids = list(item_ids)
+        if not ids:
+            return set()
+        return {
+            item_id for (item_id,) in cls.select(cls.id).join(Issue, on=(cls.issue == Issue.id))
+            .where(cls.id.in_(ids) & Issue.hidden).tuples()
+        }
+
+    @classmethod
     def of_issue(cls, issue):
         """The items made from `issue`, oldest first, with their meetings."""
         return cls.select(cls, Meeting).join(Meeting).where(cls.issue == issue).order_by(cls.id)

@@ -194,6 +194,22 @@ def test_an_agenda_item_does_not_name_its_hidden_issue(client, auth, world, outc
     world.login(auth, role)
     page = text(client.get(f"/items/{outcome.id}", headers=EN))
     assert (TITLE in page) is SEES[role]
+    assert ("隐藏议题的议程" in page) is SEES[role]
+    assert ("隐藏议题的决议" in page) is SEES[role]
+    assert ("An agenda item about an issue hidden by moderation" in page) is not SEES[role]
+
+
+@pytest.mark.parametrize("role", SEES)
+def test_agenda_lists_do_not_name_an_item_of_a_hidden_issue(client, auth, world, role):
+    meeting = models.Meeting.create(venue=world.venue, title="议事会", starts_at=models.utcnow())
+    now = models.utcnow()
+    models.AgendaItem.create(meeting=meeting, issue=world.hidden, title="隐藏议题的议程", quorum_value=0,
+                             opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1))
+    world.login(auth, role)
+    for url in (f"/meetings/{meeting.id}", "/v/tuanjie"):
+        page = text(client.get(url, headers=EN))
+        assert ("隐藏议题的议程" in page) is MODERATES[role], url
+        assert ("An agenda item about an issue hidden by moderation" in page) is not MODERATES[role], url
 
 
 # Following --------------------------------------------------------------------------------------
