@@ -20,6 +20,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    Value,
     fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -268,7 +269,7 @@ class User(BaseModel):
     phone = CharField(max_length=20, null=True, index=True)
     email = CharField(max_length=120, null=True)  # for notices by email, where the site sends mail
     locale = CharField(max_length=10, null=True)
-    is_admin = BooleanField(default=False)
+    is_admin = BooleanField(default=False, index=True)
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
@@ -365,6 +366,42 @@ class User(BaseModel):
             .order_by(Membership.status != "verified", Venue.name, Membership.role)
         )
 
+    # Names and role badges (see domain/accounts.py)
+    @classmethod
+    def official_names(cls, owner_id=0):
+        """The display names of the officials (verified councillors and deputies, department staff,
+        site admins) other than user `owner_id`, and the names of every department but those
+        `owner_id` works for (a department's account may bear its name): one query."""
+        others = cls.id != owner_id
+        departments = ~Department.id.in_(
+            DepartmentStaff.select(DepartmentStaff.department).where(DepartmentStaff.user == owner_id)
+        )
+        # A union of index-driven parts: the officials are few, the accounts and members many.
+        return (
+            cls.select(cls.display_name).join(Membership, on=(Membership.user == cls.id)).where(
+                others & Membership.role.in_(("councillor", "deputy")) & (Membership.status == "verified")
+            )
+            | cls.select(cls.display_name).join(DepartmentStaff, on=(DepartmentStaff.user == cls.id)).where(others)
+            | cls.select(cls.display_name).where(others & cls.is_admin)
+            | Department.select(Department.name).where(departments)
+            | Department.select(Department.name_en).where(departments & (Department.name_en != ""))
+        )
+
+    @classmethod
+    def official_roles(cls, ids, venue_id):
+        """(user id, role) of the official roles of the users `ids` as seen at venue `venue_id`:
+        councillor there, deputy anywhere, department (staff), admin. One query."""
+        ids = list(ids)
+        memberships = Membership.select(Membership.user, Membership.role).where(
+            Membership.user.in_(ids) & (Membership.status == "verified")
+            & (((Membership.role == "councillor") & (Membership.venue == venue_id)) | (Membership.role == "deputy"))
+        )
+        staff = DepartmentStaff.select(DepartmentStaff.user, Value("department").cast("varchar")).where(
+            DepartmentStaff.user.in_(ids)
+        )
+        admins = cls.select(cls.id, Value("admin").cast("varchar")).where(cls.id.in_(ids) & cls.is_admin)
+        return memberships | staff | admins
+
 
 class Membership(BaseModel):
     """A user's role at a venue; residents need verification by a councillor."""
@@ -382,6 +419,7 @@ class Membership(BaseModel):
         indexes = (
             (("user", "venue", "role"), True),
             (("venue", "role", "status"), False),
+            (("role", "status", "user"), False),  # the officials (accounts.official_names)
         )
 
     @classmethod
@@ -749,6 +787,24 @@ class Comment(BaseModel):
         return cls.select(cls, User).join(User)
 
     @classmethod
+    def shown(cls, issue_id, reader_id=None, everything=False):
+        """Where a comment of issue `issue_id` shows to a reader: every one to those who see what
+        moderation hid (`everything`); to others none that is hidden, unless the reader (`reader_id`)
+        wrote it, nor a reply to such a comment."""
+        if everything:
+            return cls.issue == issue_id
+        reader_id = reader_id or 0
+        parent = cls.alias("hidden_parent")
+        hidden_parents = parent.select(parent.id).where(
+            (parent.issue == issue_id) & parent.hidden & (parent.author != reader_id)
+        )
+        return (
+            (cls.issue == issue_id)
+            & (~cls.hidden | (cls.author == reader_id))
+            & (cls.parent.is_null() | cls.parent.not_in(hidden_parents))
+        )
+
+    @classmethod
     def reported_at(cls, venue):
         """Comments on the issues of `venue`, with their issue and author, for moderation."""
         return cls.select(cls, Issue, User).join(Issue).switch(cls).join(User).where(Issue.venue == venue.id)
@@ -865,12 +921,14 @@ class AgendaItem(BaseModel):
     @classmethod
     def published(cls, venue=None):
         """Items whose outcome is published, newest first, with meetings and venues; of one venue
-        when given."""
+        when given. Items made from an issue hidden by moderation are left out with it."""
         query = (
             cls.select(cls, Meeting, Venue)
             .join(Meeting)
             .join(Venue)
-            .where(cls.outcome_published_at.is_null(False))
+            .switch(cls)
+            .join(Issue, JOIN.LEFT_OUTER, on=(cls.issue == Issue.id))
+            .where(cls.outcome_published_at.is_null(False) & (Issue.id.is_null() | ~Issue.hidden))
             .order_by(cls.outcome_published_at.desc(), cls.id.desc())
         )
         return query.where(Meeting.venue == venue) if venue is not None else query
@@ -884,6 +942,17 @@ class AgendaItem(BaseModel):
             .where((Meeting.venue == venue) & cls.open_at(now))
             .order_by(cls.closes_at)
         )
+
+    @classmethod
+    def of_hidden_issues(cls, item_ids):
+        """The ids among `item_ids` of the items made from an issue hidden by moderation (one query)."""
+        ids = list(item_ids)
+        if not ids:
+            return set()
+        return {
+            item_id for (item_id,) in cls.select(cls.id).join(Issue, on=(cls.issue == Issue.id))
+            .where(cls.id.in_(ids) & Issue.hidden).tuples()
+        }
 
     @classmethod
     def of_issue(cls, issue):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from domain import handling, labels, permissions, search, timefmt, workflow
+from domain import accounts, handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
 from models import Issue
 from views import (
@@ -134,6 +134,10 @@ def _show(issue):
         handled=handled,
         actions=_actions(issue, handled),
         author=people.get(issue.author_id),
+        # The role badges of the officials who raised, recorded or acted on it (one query).
+        roles=accounts.official_roles(
+            [issue.author_id, issue.recorded_by_id, *(e.actor_id for e in events)], issue.venue_id
+        ),
         recorder=people.get(issue.recorded_by_id),
         show_author=show_author,
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
