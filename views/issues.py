@@ -134,10 +134,7 @@ def _show(issue):
         handled=handled,
         actions=_actions(issue, handled),
         author=people.get(issue.author_id),
-        # The role badges of the officials who raised, recorded or acted on it (one query).
-        roles=accounts.official_roles(
-            [issue.author_id, issue.recorded_by_id, *(e.actor_id for e in events)], issue.venue_id
-        ),
+        roles=_roles(issue, events),
         recorder=people.get(issue.recorded_by_id),
         show_author=show_author,
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
@@ -209,6 +206,13 @@ def status(issue_id):
     )
 
 
+def _roles(issue, events):
+    """The role badges of the officials who raised, recorded or acted on `issue` (one query)."""
+    return accounts.official_roles(
+        [issue.author_id, issue.recorded_by_id, *(e.actor_id for e in events)], issue.venue_id
+    )
+
+
 def _poll(issue, internal, show_author):
     """The badge, and with it (swapped out of band) the step bar, who handles the issue and the
     timeline as this reader sees it. A hidden issue's poll says no more than its badge."""
@@ -219,6 +223,7 @@ def _poll(issue, internal, show_author):
     return render_template(
         "issues/_status_poll.html", issue=issue, path=workflow.path(issue, events),
         handled=handling.summary(issue), events=events, show_author=show_author, refresh=True,
+        roles=_roles(issue, events),
     )
 
 
