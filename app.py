@@ -10,8 +10,9 @@ from playhouse.db_url import parse as parse_db_url
 from werkzeug.datastructures import ImmutableMultiDict
 
 import commands
-from extensions import LOCALES, babel, csrf, htmx, login_manager, select_locale
+from extensions import LOCALES, babel, csrf, htmx, limiter, login_manager, select_locale
 from models import MAX_ID, db
+from views import once
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -84,10 +85,26 @@ def create_app(config=None):
         BABEL_DEFAULT_LOCALE="zh_Hans",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(HERE, "translations"),
         PAGE_SIZE=20,
+        # Limits on abuse (views/limits.py): shared through Redis when REDIS_URL names one.
+        RATELIMIT_ENABLED=os.environ.get("YISHI_RATE_LIMITS", "1") != "0",
+        RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX="yishi",
+        LIMITS={},  # name → Flask-Limiter string, overriding views/limits.DEFAULTS
+        # Bounded input: a whole request, and what one form may hold in memory.
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=256 * 1024,
+        MAX_FORM_PARTS=200,
+        # How long a form's one-time submission key keeps the answer it got (views/once.py).
+        SUBMISSION_KEY_HOURS=24,
+        SECURE_COOKIES=os.environ.get("YISHI_SECURE_COOKIES") == "1",
     )
     if config:
         app.config.update(config)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    if app.config["SECURE_COOKIES"]:
+        # Served over HTTPS only: no cookie of ours travels in clear.
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
@@ -97,10 +114,12 @@ def create_app(config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     _register_request_hooks(app)
     _register_templates(app)
     _register_blueprints(app)
+    once.init_app(app)
     commands.register(app)
     return app
 
@@ -146,6 +165,8 @@ def _register_request_hooks(app):
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["SECURE_COOKIES"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         response.vary.add("HX-Request")
         response.vary.add("Cookie")
         return response

@@ -687,3 +687,13 @@ class RateForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.rating.choices = [(rating, labels.label("rating", rating)) for rating in RATINGS]
+
+
+# --- trust: personal data ---
+
+class DeleteAccountForm(FlaskForm):
+    """Delete one's own account, confirmed with the password."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[InputRequired(_l("Please enter your password."))]
+    )

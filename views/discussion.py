@@ -246,6 +246,8 @@ def notification_badge():
 
 def _notifications_page(page):
     rows = participation.notifications(current_user, page)
+    if page > 1 and not rows:
+        abort(404)  # past the last page
     return {
         "rows": rows[: participation.NOTIFICATIONS_PER_PAGE], "page_number": page,
         "more": len(rows) > participation.NOTIFICATIONS_PER_PAGE,
