@@ -88,7 +88,8 @@ def create_app(config=None):
         # Limits on abuse (views/limits.py): shared through Redis when REDIS_URL names one.
         RATELIMIT_ENABLED=os.environ.get("YISHI_RATE_LIMITS", "1") != "0",
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
+        # Every window is checked, so the 429 page can say when the longest one that is full ends.
+        RATELIMIT_FAIL_ON_FIRST_BREACH=False,
         RATELIMIT_KEY_PREFIX="yishi",
         LIMITS={},  # name → Flask-Limiter string, overriding views/limits.DEFAULTS
         # Bounded input: a whole request, and what one form may hold in memory.

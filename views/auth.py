@@ -12,8 +12,6 @@ from forms import DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, Regis
 from models import User, db, utcnow
 from views import render, safe_next, see_other
 from views.limits import limited
-from views.limits import login as login_limits
-from views.limits import register as register_limits
 
 bp = Blueprint("auth", __name__)
 
@@ -33,7 +31,7 @@ def force_password_change():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limited(register_limits)
+@limited("register")
 def register():
     if current_user.is_authenticated:
         return see_other(url_for("main.index"))
@@ -59,7 +57,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limited(login_limits)
+@limited("login")
 def login():
     if current_user.is_authenticated:
         return see_other(safe_next(url_for("main.index")))

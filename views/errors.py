@@ -67,8 +67,8 @@ def too_many(exc):
     from extensions import limiter
 
     title, text = ERROR_TEXT[429]
-    limit = limiter.current_limit
-    wait = max(1, math.ceil(limit.reset_at - time.time())) if limit is not None else 60
+    resets = [limit.reset_at for limit in limiter.current_limits if limit.breached]
+    wait = max(1, math.ceil(max(resets) - time.time())) if resets else 60
     minutes = math.ceil(wait / 60)
     from models import utcnow
 

@@ -9,6 +9,7 @@ from domain import handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
 from models import Event, Issue
 from views import Page, agenda, answer, conditional, get_venue, render, require, see_other, wants_fragment
+from views.limits import limited
 from views.thread import thread_context
 
 bp = Blueprint("issues", __name__)
@@ -56,11 +57,13 @@ def _issue_form(slug, kind):
 
 
 @bp.route("/v/<slug>/issues/new", methods=["GET", "POST"])
+@limited("issue")
 def new(slug):
     return _issue_form(slug, "raise")
 
 
 @bp.route("/v/<slug>/issues/record", methods=["GET", "POST"])
+@limited("issue")
 def record(slug):
     return _issue_form(slug, "record")
 

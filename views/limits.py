@@ -63,29 +63,33 @@ def _posts():
     return request.method != "POST"
 
 
+# Shared limits: raising and recording issues count together, and so do comments and replies.
 login = [
-    limiter.limit(_configured("login_account"), key_func=_username, deduct_when=_failed, exempt_when=_posts,
-                  scope="login-account"),
-    limiter.limit(_configured("login_address"), key_func=get_remote_address, deduct_when=_failed,
-                  exempt_when=_posts, scope="login-address"),
+    limiter.shared_limit(_configured("login_account"), "login-account", key_func=_username,
+                         deduct_when=_failed, exempt_when=_posts),
+    limiter.shared_limit(_configured("login_address"), "login-address", key_func=get_remote_address,
+                         deduct_when=_failed, exempt_when=_posts),
 ]
 register = [
-    limiter.limit(_configured("register"), key_func=get_remote_address, deduct_when=_succeeded,
-                  exempt_when=_posts, scope="register"),
+    limiter.shared_limit(_configured("register"), "register", key_func=get_remote_address,
+                         deduct_when=_succeeded, exempt_when=_posts),
 ]
-issue = [limiter.limit(_configured("issue"), key_func=_account, deduct_when=_acted, exempt_when=_posts,
-                       scope="issue")]
-comment = [limiter.limit(_configured("comment"), key_func=_account, deduct_when=_acted, exempt_when=_posts,
-                         scope="comment")]
-vote = [limiter.limit(_configured("vote"), key_func=_account, deduct_when=_acted, exempt_when=_posts,
-                      scope="vote")]
+issue = [limiter.shared_limit(_configured("issue"), "issue", key_func=_account, deduct_when=_acted,
+                              exempt_when=_posts)]
+comment = [limiter.shared_limit(_configured("comment"), "comment", key_func=_account, deduct_when=_acted,
+                                exempt_when=_posts)]
+vote = [limiter.shared_limit(_configured("vote"), "vote", key_func=_account, deduct_when=_acted,
+                             exempt_when=_posts)]
 
 
-def limited(*groups):
-    """Decorate a view with every limit of `groups` (login, register, issue, comment, vote)."""
+GROUPS = {"login": login, "register": register, "issue": issue, "comment": comment, "vote": vote}
+
+
+def limited(*names):
+    """Decorate a view with every limit of the groups `names` (login, register, issue, comment, vote)."""
     def decorate(view):
-        for group in groups:
-            for limit in group:
+        for name in names:
+            for limit in GROUPS[name]:
                 view = limit(view)
         return view
     return decorate
