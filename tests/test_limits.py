@@ -8,10 +8,10 @@ import statistics
 import time
 
 import pytest
+from conftest import TEMPLATE_CACHE
 from world import EN, HX, PASSWORD, World, text
 
 from app import create_app
-from conftest import TEMPLATE_CACHE
 from models import Category, Comment, Issue, User
 from views import limits
 
