@@ -227,3 +227,58 @@ def test_limits_come_from_the_app_config(app, client, world):
     answers = [client.post(f"/issues/{issue.id}/comments", data={"comment-body": f"第{n}条"}).status_code
                for n in range(4)]
     assert answers == [303, 303, 429, 429]
+
+
+# Bounded input -----------------------------------------------------------------------------------
+
+def test_a_five_megabyte_field_is_refused_with_a_clear_page(client, world):
+    login(client, "resident")
+    huge = {**issue_data(world, 1), "body": "很" * (5 * 1024 * 1024 // 3)}
+    response = client.post("/v/yangguang/issues/new", data=huge)
+    assert response.status_code == 413
+    assert "一次提交的内容太多" in text(response) and "请删短一些再试" in text(response)
+    english = client.post("/v/yangguang/issues/new", data=huge, headers=EN)
+    assert "Too much sent at once" in text(english)
+    assert Issue.select().count() == 0
+
+
+def test_a_multipart_field_bigger_than_form_memory_is_refused_below_the_request_limit(app, client, world):
+    login(client, "resident")
+    body = "x" * (app.config["MAX_FORM_MEMORY_SIZE"] + 1)
+    assert len(body) < app.config["MAX_CONTENT_LENGTH"]
+    response = client.post(f"/issues/{world.issue().id}/comments", data={"comment-body": body},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413 and Comment.select().count() == 0
+
+
+def test_htmx_is_told_in_place_that_too_much_was_sent(client, world):
+    login(client, "resident")
+    response = client.post(f"/issues/{world.issue().id}/comments", data={"comment-body": "x" * 2_000_000},
+                           headers=HX)
+    assert response.status_code == 413 and response.headers["HX-Retarget"] == "#main"
+    assert 'role="alert"' in text(response) and "<html" not in text(response)
+
+
+LISTS = ["/outcomes", "/v/yangguang/outcomes", "/v/yangguang", "/search?q=路灯", "/admin/users", "/admin/venues",
+         "/admin/audit", "/v/yangguang/members", "/notifications"]
+
+
+@pytest.mark.parametrize("page", ["461168601842738792", "99999999999999999999", "10001", "9" * 400])
+def test_page_numbers_beyond_range_are_404_on_every_list(client, world, page):
+    login(client, "admin")
+    for path in LISTS:
+        joiner = "&" if "?" in path else "?"
+        assert client.get(f"{path}{joiner}page={page}").status_code == 404, path
+
+
+def test_pages_past_the_last_are_404_and_odd_numbers_mean_the_first(client, world):
+    login(client, "admin")
+    for path in ("/outcomes", "/admin/users", "/notifications"):
+        assert client.get(f"{path}?page=500").status_code == 404, path
+        for odd in ("abc", "-1", "0", "²", "٣", "1e3"):
+            assert client.get(f"{path}?page={odd}").status_code == 200, (path, odd)
+
+
+def test_odd_digits_in_ids_name_nothing(client, world):
+    login(client, "admin")
+    assert client.get("/admin/audit?object_type=issue&object_id=²").status_code == 200
