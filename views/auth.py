@@ -94,7 +94,7 @@ def end_sessions():
     current_user.end_sessions()
     logout_user()
     flash(_("You are signed out everywhere. Log in again to go on."), "success")
-    return see_other(url_for("auth.login"))
+    return see_other(url_for("main.index"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
