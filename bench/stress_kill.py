@@ -238,31 +238,29 @@ def main():
     engine = "postgresql" if url.startswith("postgres") else "sqlite"
     issue_id = prepare(url, args.writers)
     port = free_port()
-    log = open(os.path.join(folder, "gunicorn.log"), "w")
-    server = Server(url, port, log, folder)
-    server.start()
     tally = Tally()
-    start = time.monotonic()
-    stop_at = start + args.seconds
-    writers = [Writer(n, f"http://127.0.0.1:{port}", issue_id, stop_at, stop_at + 30, tally)
-               for n in range(args.writers)]
-    for writer in writers:
-        writer.start()
-    kills = 0
-    try:
-        for k in range(args.kills):
-            time.sleep(args.seconds / (args.kills + 1))
-            if k % 2 == 0:
-                server.kill_worker()  # gunicorn's master starts another
-            else:
-                server.crash()
-                server.start()
-            kills += 1
+    with open(os.path.join(folder, "gunicorn.log"), "w") as log:
+        server = Server(url, port, log, folder)
+        server.start()
+        stop_at = time.monotonic() + args.seconds
+        writers = [Writer(n, f"http://127.0.0.1:{port}", issue_id, stop_at, stop_at + 30, tally)
+                   for n in range(args.writers)]
         for writer in writers:
-            writer.join()
-    finally:
-        server.stop()
-        log.close()
+            writer.start()
+        kills = 0
+        try:
+            for k in range(args.kills):
+                time.sleep(args.seconds / (args.kills + 1))
+                if k % 2 == 0:
+                    server.kill_worker()  # gunicorn's master starts another
+                else:
+                    server.crash()
+                    server.start()
+                kills += 1
+            for writer in writers:
+                writer.join()
+        finally:
+            server.stop()
     bodies, counter = count_rows(url, issue_id)
     seen = {}
     for body in bodies:
