@@ -6,7 +6,7 @@ import threading
 
 import pytest
 import requests
-from world import HX, PASSWORD, DiscussionWorld, LoopWorld, World, text
+from world import HX, PASSWORD, DiscussionWorld, LoopWorld, World, browser_login, text
 
 from domain import participation
 from models import AgendaItem, Category, Comment, Event, Issue, Submission, Support, Vote
@@ -201,3 +201,33 @@ def test_two_sendings_at_the_same_moment_act_once(live_server, make, db):
     assert [a.status_code for a in answers] == [303] * 4
     assert len({a.headers["Location"] for a in answers}) == 1
     assert Comment.select().where(Comment.body == "同时点了两下。").count() == 1
+
+
+# In a real browser ------------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [False, True])
+def test_a_double_click_posts_one_comment_and_the_next_comment_posts_too(browser, live_server, make, db,
+                                                                        javascript):
+    """Through a real browser, with and without JavaScript: a double click gives one comment, and
+    the form that comes back (with a fresh key) posts the next comment, which is not taken for a
+    repeat. (The browser may itself send a double click once; the repeats above are sent by hand.)"""
+    world = DiscussionWorld(make)
+    context = browser.new_context(java_script_enabled=javascript, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        browser_login(page, live_server.url, "resident")
+        page.goto(f"{live_server.url}/issues/{world.issue.id}")
+        page.fill("textarea[name='comment-body']", "双击发表的评论。")
+        page.locator(f"#comment-submit-{world.issue.id}").dblclick()
+        page.locator(".comment", has_text="双击发表的评论。").first.wait_for()
+        page.wait_for_timeout(1000)  # let a second sending arrive, if there is one
+        page.fill("textarea[name='comment-body']", "接着写的第二条。")
+        page.locator(f"#comment-submit-{world.issue.id}").click()
+        page.locator(".comment", has_text="接着写的第二条。").first.wait_for()
+    finally:
+        context.close()
+    assert Comment.select().where(Comment.body == "双击发表的评论。").count() == 1
+    assert Comment.select().where(Comment.body == "接着写的第二条。").count() == 1
+    assert world.fresh().comment_count == 2
