@@ -91,6 +91,9 @@ def create_app(config=None):
         # Every window is checked, so the 429 page can say when the longest one that is full ends.
         RATELIMIT_FAIL_ON_FIRST_BREACH=False,
         RATELIMIT_KEY_PREFIX="yishi",
+        # Redis down: count in memory meanwhile rather than fail the request.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         LIMITS={},  # name → Flask-Limiter string, overriding views/limits.DEFAULTS
         # Bounded input: a whole request, and what one form may hold in memory.
         MAX_CONTENT_LENGTH=1024 * 1024,

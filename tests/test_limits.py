@@ -4,6 +4,7 @@ to try again, in both languages and without JavaScript (and in place for htmx).
 
 The other test files run with the limits off (conftest); this one builds its app with them on, each
 test with fresh counters in memory."""
+import os
 import statistics
 import time
 
@@ -137,6 +138,34 @@ def test_an_unknown_username_takes_as_long_as_a_known_one(client, make, db):
     known = statistics.median(timed("realname") for _ in range(3))
     unknown = statistics.median(timed("nosuchname") for _ in range(3))
     assert unknown > known * 0.5, (known, unknown)
+
+
+@pytest.fixture
+def redis_url():
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    return url
+
+
+def test_counters_live_in_redis_when_redis_url_names_one(app, redis_url, world, monkeypatch):
+    """With REDIS_URL the counts outlive a worker: a limiter started afresh (another worker, a
+    restart) goes on from where the others are. In memory, it would start again from zero."""
+    import uuid
+
+    # A key prefix of this test's own, so no other run's counts are found (the limiter keeps the
+    # prefix of the first app it served).
+    monkeypatch.setattr(limits.limiter, "_key_prefix", f"yishi-test-{uuid.uuid4().hex}")
+    app.config.update(RATELIMIT_STORAGE_URI=redis_url)
+    limits.limiter.init_app(app)
+    allowed = first_window("login_account")
+    answers = [login(app.test_client(), "resident", "wrong-password").status_code for _ in range(allowed)]
+    limits.limiter.init_app(app)  # a new worker: new storage, the same Redis
+    answers.append(login(app.test_client(), "resident", "wrong-password").status_code)
+    assert answers == [422] * allowed + [429]
 
 
 # Registration ------------------------------------------------------------------------------------
