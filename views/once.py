@@ -35,6 +35,8 @@ KEY_FIELD = "_once"
 CSRF_INPUT = re.compile(r'<input[^>]*\bname="(?:[\w.-]+-)?csrf_token"[^>]*>')
 MAX_STORED_BODY = 200_000
 IGNORED_FIELDS = {KEY_FIELD}
+# Posts that change nothing (checking one field as it is typed): no transaction, nothing kept.
+READ_ONLY = {"issues.validate"}
 
 
 def init_app(app):
@@ -84,7 +86,7 @@ def _token(key):
 def claim():
     """Before a keyed form's view runs: answer a repeat with the first answer, or open the
     request's transaction with the key recorded in it."""
-    if request.method != "POST" or not current_user.is_authenticated:
+    if request.method != "POST" or request.endpoint in READ_ONLY or not current_user.is_authenticated:
         return None
     key = request.form.get(KEY_FIELD, "")
     if not key or len(key) > 64:
