@@ -28,7 +28,8 @@ def load_user(session_id):
     """The account a session cookie names, while the cookie's session version is the account's own:
     logging out, a new password or deactivation raise it, and every older cookie stops working."""
     user_id, _sep, version = str(session_id).partition(":")
-    if not (user_id.isdigit() and version.isdigit() and len(user_id) <= 10 and len(version) <= 10):
+    if not (f"{user_id}{version}".isascii() and user_id.isdigit() and version.isdigit()
+            and len(user_id) <= 10 and len(version) <= 10):
         return None
     user = User.get_or_none((User.id == int(user_id)) & User.active)
     if user is None or user.session_version != int(version):
