@@ -123,3 +123,19 @@ def test_the_privacy_notice_says_what_is_kept_why_and_for_how_long(client):
         assert words in page
     english = text(client.get("/privacy", headers=EN))
     assert "What we keep, and why" in english and "For how long" in english
+
+
+def test_the_migration_masks_phone_numbers_the_audit_trail_held_before(db, world):
+    import importlib
+
+    migration = importlib.import_module("migrations.0015_sessions_submissions")
+    param = db.obj.param
+    db.execute_sql(
+        f"INSERT INTO audit_log (action, object_type, object_id, before, after, note, created_at, automatic) "
+        f"VALUES ('user.update', 'user', 1, {param}, {param}, '', {param}, {param})",
+        (json.dumps({"phone": "13812345678", "display_name": "张"}), json.dumps({"phone": None}),
+         "2026-01-01 00:00:00", False),
+    )
+    migration.mask_audit_phones(db.obj)
+    entry = AuditLog.select().order_by(AuditLog.id.desc()).get()
+    assert entry.before == {"phone": "*******5678", "display_name": "张"} and entry.after == {"phone": None}
