@@ -93,6 +93,19 @@ def test_an_htmx_comment_sent_twice_gets_the_same_fragment(client, make, db):
     assert Comment.select().count() == 1
 
 
+def test_an_htmx_comment_sent_elsewhere_is_sent_there_again(client, make, db):
+    """Posted through htmx from a page without the thread's position, the answer sends the browser
+    to the new comment (HX-Redirect); the repeat is sent to the same place."""
+    world = DiscussionWorld(make)
+    login(client, "resident")
+    action = f"/issues/{world.issue.id}/comments"
+    first, second = twice(client, f"/issues/{world.issue.id}", action, {"comment-body": "从旧页面发的。"},
+                          headers=HX)
+    assert first.headers["HX-Redirect"] and second.headers["HX-Redirect"] == first.headers["HX-Redirect"]
+    assert second.headers["X-Repeated-Submission"] == "1"
+    assert Comment.select().count() == 1
+
+
 def test_the_same_key_with_other_content_is_a_new_submission(client, make, db):
     world = DiscussionWorld(make)
     login(client, "resident")

@@ -120,6 +120,8 @@ def replay(first):
         response = redirect(first.location, first.status)
     else:
         response = current_app.response_class(first.body, first.status, content_type=first.content_type)
+        if first.location:  # an htmx answer that sent the page elsewhere
+            response.headers["HX-Redirect"] = first.location
     response.headers["X-Repeated-Submission"] = "1"
     return response
 
@@ -130,6 +132,7 @@ def _stored(response):
     if 300 <= response.status_code < 400:
         fields[Submission.location] = response.headers.get("Location", "")[:2000]
     elif not (response.direct_passthrough or response.is_streamed):
+        fields[Submission.location] = response.headers.get("HX-Redirect", "")[:2000]
         body = response.get_data(as_text=True)
         if len(body) <= MAX_STORED_BODY:
             fields[Submission.body] = body
