@@ -736,3 +736,13 @@ class PersonalCodesForm(FlaskForm):
                     NumberRange(1, 100, _l("Please enter a number from %(min)s to %(max)s."))],
         description=_l("One code for each person you will verify. Each code works once."),
     )
+
+
+# --- trust: personal data ---
+
+class DeleteAccountForm(FlaskForm):
+    """Delete one's own account, confirmed with the password."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[InputRequired(_l("Please enter your password."))]
+    )

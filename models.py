@@ -6,6 +6,7 @@ transaction as the fact they count.
 """
 import datetime
 import json
+import secrets
 
 from peewee import (
     JOIN,
@@ -43,6 +44,44 @@ class JSONField(TextField):
 
     def python_value(self, value):
         return None if value is None else json.loads(value)
+
+
+_DUMMY = []
+
+
+def _dummy_hash():
+    """A hash made the way real ones are (once per process), to check unknown usernames against."""
+    if not _DUMMY:
+        _DUMMY.append(generate_password_hash(secrets.token_hex(16)))
+    return _DUMMY[0]
+
+
+class FormerResident(str):
+    """The name a deleted account shows wherever its contributions stay: "former resident" (前居民) in
+    the reader's language, in templates (`__html__`) and in formatted text (`__str__`)."""
+
+    def __new__(cls):
+        return super().__new__(cls, "former resident")
+
+    def __str__(self):
+        from flask_babel import gettext
+
+        return gettext("former resident")
+
+    def __html__(self):
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+class DisplayNameField(CharField):
+    """A display name; a deleted account's is stored empty and reads as FormerResident."""
+
+    def db_value(self, value):
+        return "" if isinstance(value, FormerResident) else super().db_value(value)
+
+    def python_value(self, value):
+        return FormerResident() if value == "" else super().python_value(value)
 
 
 class BaseModel(Model):
@@ -264,7 +303,7 @@ class Venue(Archivable, BaseModel):
 
 class User(BaseModel):
     username = CharField(max_length=40, unique=True)
-    display_name = CharField(max_length=40, index=True)
+    display_name = DisplayNameField(max_length=40, index=True)
     password_hash = CharField(max_length=256)
     phone = CharField(max_length=20, null=True, index=True)
     email = CharField(max_length=120, null=True)  # for notices by email, where the site sends mail
@@ -273,6 +312,9 @@ class User(BaseModel):
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    # Raised to end every session of the account at once (logout, new password, deactivation).
+    session_version = IntegerField(default=0)
+    deleted_at = DateTimeField(null=True)  # the person deleted their account; contributions stay
 
     def __str__(self):
         return self.display_name
@@ -291,7 +333,9 @@ class User(BaseModel):
         return False
 
     def get_id(self):
-        return str(self.id)
+        # The session version rides in the id the session cookie keeps, so raising it voids
+        # every cookie issued before (see extensions.load_user).
+        return f"{self.id}:{self.session_version}"
 
     @classmethod
     def by_username(cls, username):
@@ -319,6 +363,21 @@ class User(BaseModel):
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+    @classmethod
+    def authenticate(cls, username, password):
+        """The account `username` when `password` is its password, else None. An unknown username
+        costs the same hashing as a known one, so the time taken does not tell which exist."""
+        user = cls.by_username(username)
+        if user is None or user.deleted_at is not None:
+            check_password_hash(_dummy_hash(), password)
+            return None
+        return user if user.check_password(password) else None
+
+    def end_sessions(self):
+        """End every session of this account (each cookie names the version it was issued under)."""
+        User.update(session_version=User.session_version + 1).where(User.id == self.id).execute()
+        self.session_version = User.select(User.session_version).where(User.id == self.id).scalar()
 
     def memberships(self, role=None):
         """This user's verified memberships, with their venues, optionally of one role."""
@@ -1410,3 +1469,27 @@ class PersonalCode(BaseModel):
 
 
 MODELS.extend([Participation, Ballot, PersonalCode])
+
+# --- trust: sessions and submissions ---
+
+class Submission(BaseModel):
+    """A form sent with a one-time submission key, and the answer it got, so that the same form sent
+    again (a double click, a retry after a dropped connection) gets that answer instead of acting twice.
+
+    `token` is a hash of who sent it, the key and what the form held; see views/once.py.
+    """
+
+    token = CharField(max_length=64, unique=True)
+    status = IntegerField(default=0)  # 0 while the first answer is being made
+    location = CharField(max_length=2000, default="")
+    content_type = CharField(max_length=100, default="")
+    body = TextField(default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    @classmethod
+    def purge(cls, before):
+        """Forget the answers given before `before` (through the index on created_at)."""
+        return cls.delete().where(cls.created_at < before).execute()
+
+
+MODELS.append(Submission)

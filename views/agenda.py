@@ -21,6 +21,7 @@ from views import (
     see_other,
     wants_fragment,
 )
+from views.limits import limited
 
 bp = Blueprint("agenda", __name__)
 
@@ -295,6 +296,7 @@ REFUSAL_STATUS = {"closed": 409, "not_open": 409, "not_eligible": 403}
 
 
 @bp.post("/items/<int:item_id>/vote")
+@limited("vote")
 def vote(item_id):
     item = get_item(item_id)
     if not current_user.is_authenticated:

@@ -27,6 +27,7 @@ from views import (
     wants_fragment,
 )
 from views import issues as issue_pages
+from views.limits import limited
 from views.thread import Thread, comment_url
 
 bp = Blueprint("discussion", __name__)
@@ -97,6 +98,7 @@ def permalink(comment_id):
 
 
 @bp.post("/issues/<int:issue_id>/comments")
+@limited("comment")
 def comment(issue_id):
     issue = get_issue(issue_id)
     require(permissions.can_comment(current_user, issue), _refusal(issue))
@@ -104,6 +106,7 @@ def comment(issue_id):
 
 
 @bp.post("/comments/<int:comment_id>/replies")
+@limited("comment")
 def reply(comment_id):
     parent = _comment(comment_id)
     issue = get_issue(parent.issue_id)
@@ -252,6 +255,8 @@ def notification_badge():
 
 def _notifications_page(page):
     rows = participation.notifications(current_user, page)
+    if page > 1 and not rows:
+        abort(404)  # past the last page
     return {
         "rows": rows[: participation.NOTIFICATIONS_PER_PAGE], "page_number": page,
         "more": len(rows) > participation.NOTIFICATIONS_PER_PAGE,

@@ -20,6 +20,7 @@ from views import (
     see_other,
     wants_fragment,
 )
+from views.limits import limited
 from views.thread import thread_context
 
 bp = Blueprint("issues", __name__)
@@ -67,11 +68,13 @@ def _issue_form(slug, kind):
 
 
 @bp.route("/v/<slug>/issues/new", methods=["GET", "POST"])
+@limited("issue")
 def new(slug):
     return _issue_form(slug, "raise")
 
 
 @bp.route("/v/<slug>/issues/record", methods=["GET", "POST"])
+@limited("issue")
 def record(slug):
     return _issue_form(slug, "record")
 
