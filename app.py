@@ -71,9 +71,10 @@ def create_app(config=None):
             "DATABASE_URL", "sqlite:///" + os.path.join(app.instance_path, "yishi.db")
         ),
         SECRET_KEY=os.environ.get("SECRET_KEY"),
-        # Connections one process keeps open for its requests (0: a new one for every request).
-        # A sync gunicorn worker needs one; a threaded worker one per thread.
-        DB_POOL_SIZE=int(os.environ.get("YISHI_DB_POOL_SIZE") or 8),
+        # The most connections one process keeps open for its requests (0: a new one for every
+        # request). Made only when needed: a sync gunicorn worker uses one, a threaded one one per
+        # thread; a thread that finds all in use waits up to 10 s.
+        DB_POOL_SIZE=int(os.environ.get("YISHI_DB_POOL_SIZE") or 32),
         TIMEZONE=os.environ.get("YISHI_TIMEZONE", "Asia/Shanghai"),
         SITE_NAME=os.environ.get("YISHI_SITE_NAME", ""),
         # The authority in feed ids and calendar UIDs: fixed, so they stay the same whichever

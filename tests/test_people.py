@@ -402,7 +402,7 @@ def test_matters_not_taken_up_hidden_or_missing_cannot_be_awarded(client, auth, 
 def test_the_award_form_needs_the_csrf_token(csrf_app, world):
     client = csrf_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(world.deputy.id)
+        session["_user_id"] = world.deputy.get_id()
         session["_fresh"] = True
     url = f"/issues/{world.i3.id}/award"
     assert client.post(url, data={"year": "2025", "citation": "好"}).status_code == 400
@@ -459,7 +459,7 @@ def test_two_deputies_marking_a_matter_at_once_make_one_award(world, make):
         try:
             with models.db.connection_context():
                 issue = Issue.get_by_id(world.i3.id)
-                barrier.wait()
+                barrier.wait(timeout=60)  # a thread that failed before it must not hang the others
                 try:
                     awards.award(issue, deputy, 2025, citation)
                     outcomes.append("awarded")

@@ -308,7 +308,7 @@ def test_two_people_entering_one_code_at_once_verify_one(world):
     def enter(user):
         try:
             with models.db.connection_context():
-                barrier.wait()
+                barrier.wait(timeout=60)  # a thread that failed before it must not hang the others
                 outcomes.append(memberships.join_with_code(user, code)[0])
         except Exception as exc:  # reported below
             errors.append(exc)

@@ -304,7 +304,7 @@ def test_parallel_voters_never_lose_or_duplicate_a_vote(make):
     def resident(user, plan):
         try:
             with models.db.connection_context():
-                barrier.wait()
+                barrier.wait(timeout=60)  # a thread that failed before it must not hang the others
                 for choice in plan:
                     deliberation.cast(item, user, choice)
         except Exception as exc:  # reported below, with the thread's failure
