@@ -33,7 +33,8 @@ def show(slug):
     venue = get_venue(slug)
     categories = list(Category.choices())
     filters = issue_filters(categories)
-    page = Page(search.venue_issues(venue, **filters))
+    source = search.venue_issues(venue, **filters)
+    page = Page(source)
     fragment = wants_fragment()
 
     def page_url(number):
@@ -52,6 +53,7 @@ def show(slug):
         filters=filters,
         filtered=any(filters[k] for k in ("status", "category", "q")),
         listing=page,
+        results=source if isinstance(source, search.Results) else None,
         agenda_badges=deliberation.badges_for([issue.id for issue in page.items]),
         can_record=permissions.can_record_issue(current_user, venue),
         **({} if fragment else agenda.venue_context(venue)),
