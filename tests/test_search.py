@@ -2,7 +2,7 @@
 import importlib
 
 import pytest
-from conftest import POSTGRES
+from conftest import POSTGRES, migrate
 from playhouse.schema_diff import diff_models
 
 import models
@@ -181,3 +181,41 @@ def test_the_index_table_of_the_engine_exists(db):
     else:
         assert "issue_fts" in tables
     assert not diff_models(db.obj, models.MODELS)
+
+
+# The relevance set (tests/search_relevance.py) --------------------------------------------------
+
+def test_the_relevance_set_finds_what_residents_mean(db):
+    import search_relevance as relevance
+
+    assert len(relevance.QUERIES) >= 40
+    answers = relevance.run(relevance.load())
+    failures = []
+    for query, expected, *exact in relevance.QUERIES:
+        top = answers[query]
+        if [k for k in expected if k not in top] or (exact and top):
+            failures.append((query, expected, top))
+    assert not failures
+
+
+def test_the_relevance_set_ranks_alike_on_sqlite_and_postgresql(db, tmp_path):
+    """In the PostgreSQL pass, the same world is also built in a SQLite file and every query's first
+    ten results must be the same issues in the same order on both engines."""
+    if not POSTGRES:
+        pytest.skip("compares PostgreSQL with SQLite: runs in the PostgreSQL pass (TEST_DATABASE_URL)")
+    import search_relevance as relevance
+
+    from app import make_database
+
+    here = relevance.run(relevance.load(), limit=10)
+    other_engine = make_database(f"sqlite:///{tmp_path}/other.db")
+    migrate(other_engine)
+    postgres = models.db.obj
+    models.db.initialize(other_engine)
+    try:
+        with other_engine.connection_context():
+            there = relevance.run(relevance.load(), limit=10)
+    finally:
+        models.db.initialize(postgres)
+    assert here == there
+    assert any(len(top) > 1 for top in here.values())
