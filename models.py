@@ -1231,6 +1231,18 @@ class Synonym(BaseModel):
         return sorted(groups.items())
 
     @classmethod
+    def group(cls, term):
+        """The words of the group of `term`, the term first; [] when there is none."""
+        words = [r.word for r in cls.select(cls.word).where(cls.term == term).order_by(cls.id)]
+        return sorted(words, key=lambda w: w != term)
+
+    @classmethod
+    def taken(cls, words, but=""):
+        """[(word, its term)] for those of `words` that belong to a group other than `but`'s."""
+        query = cls.select(cls.word, cls.term).where(cls.word.in_(list(words)) & (cls.term != but))
+        return [(r.word, r.term) for r in query.order_by(cls.word)]
+
+    @classmethod
     def of(cls, words):
         """{word: [every word of its group]} for the `words` that belong to a group (two indexed
         lookups, whatever the size of the table)."""

@@ -12,6 +12,8 @@ from models import AuditLog
 
 # Never copied into the audit trail.
 SECRET_FIELDS = frozenset({"password_hash"})
+# Columns the models derive from others (the pinyin of a name, for search): no one changes them.
+DERIVED_FIELDS = frozenset({"pinyin", "initials"})
 
 # Every action the site records, with its label for the audit list (and its filter).
 ACTIONS = {
@@ -70,6 +72,9 @@ ACTIONS = {
     "issue.rate": _l("Handling rated"),
     "api_key.create": _l("Open311 API key issued"),
     "api_key.revoke": _l("Open311 API key revoked"),
+    "synonym.create": _l("Synonyms added"),
+    "synonym.update": _l("Synonyms changed"),
+    "synonym.delete": _l("Synonyms removed"),
 }
 
 OBJECT_TYPES = {
@@ -86,6 +91,7 @@ OBJECT_TYPES = {
     "comment": _l("Comment"),
     "agenda_item": _l("Agenda item"),
     "api_key": _l("Open311 API key"),
+    "synonym": _l("Synonyms"),
 }
 
 # Names of the fields that snapshots hold, as the audit list shows them.
@@ -160,7 +166,7 @@ def snapshot(obj):
     """The record's own columns as a JSON-ready dict; foreign keys as ids, secrets left out."""
     data = {}
     for name, field in obj._meta.fields.items():
-        if name in SECRET_FIELDS:
+        if name in SECRET_FIELDS or name in DERIVED_FIELDS:
             continue
         value = obj.__data__.get(name)
         if isinstance(field, ForeignKeyField) and hasattr(value, "id"):

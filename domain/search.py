@@ -504,3 +504,56 @@ def venue_issues(venue, status="", category="", q="", sort="new"):
     if q:
         return find(query, q, sort)
     return Issue.ordered(query, sort)
+
+
+# Synonyms (kept by the admins) --------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+
+
+def synonym_words(text):
+    """The words of what an admin typed, normalized (simplified, lower case), in order, distinct."""
+    words = (" ".join(wordlib.normalize(w).split()) for w in _SEPARATORS.split(text or ""))
+    return list(dict.fromkeys(w for w in words if w))
+
+
+def _group_snapshot(term, words):
+    return {"name": term, "words": " ".join(w for w in words if w != term)}
+
+
+def save_synonyms(actor, term, others, original=""):
+    """Make `term` and `others` one group of words that mean the same, replacing the group of
+    `original` (the term it had, when an admin edits one); audited. Returns the term's row."""
+    from domain import audit
+
+    term = wordlib.normalize(term).strip()
+    words = [term, *[w for w in others if w != term]]
+    with db.atomic():
+        before = None
+        if original:
+            old = Synonym.group(original)
+            before = _group_snapshot(original, old) if old else None
+            Synonym.delete().where(Synonym.term == original).execute()
+        Synonym.delete().where(Synonym.term == term).execute()
+        head = None
+        for word in words:
+            row = Synonym.create(word=word, term=term)
+            head = head or row
+        audit.record(actor, "synonym.update" if before else "synonym.create", head, before,
+                     _group_snapshot(term, words))
+    wordlib.learn(*words)
+    return head
+
+
+def delete_synonyms(actor, term):
+    """Remove the group of `term`; audited. False when there was none."""
+    from domain import audit
+
+    with db.atomic():
+        head = Synonym.get_or_none(Synonym.word == term, Synonym.term == term)
+        if head is None:
+            return False
+        before = _group_snapshot(term, Synonym.group(term))
+        Synonym.delete().where(Synonym.term == term).execute()
+        audit.record(actor, "synonym.delete", head, before, None)
+    return True
