@@ -508,12 +508,15 @@ def venue_issues(venue, status="", category="", q="", sort="new"):
 
 # Synonyms (kept by the admins) --------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+_SEPARATORS = re.compile(r"[,，、;；/|\n]+")
 
 
 def synonym_words(text):
-    """The words of what an admin typed, normalized (simplified, lower case), in order, distinct."""
-    words = (" ".join(wordlib.normalize(w).split()) for w in _SEPARATORS.split(text or ""))
+    """The words of what an admin typed, normalized (simplified, lower case), in order, distinct:
+    separated by commas when there are any (so "street light" stays one), else by spaces."""
+    text = text or ""
+    parts = _SEPARATORS.split(text) if _SEPARATORS.search(text) else text.split()
+    words = (" ".join(wordlib.normalize(w).split()) for w in parts)
     return list(dict.fromkeys(w for w in words if w))
 
 

@@ -22,7 +22,7 @@ def synonyms():
     words = Synonym.group(term) if term else []
     if not words:
         return _page(SynonymForm(formdata=None))
-    form = SynonymForm(formdata=None, data={"term": term, "words": " ".join(words[1:]), "original": term})
+    form = SynonymForm(formdata=None, data={"term": term, "words": ", ".join(words[1:]), "original": term})
     return _page(form, editing=term)
 
 
