@@ -53,6 +53,7 @@ test: venv axe translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv translations
+	$(BIN)/python bench/relevance.py
 	$(BIN)/python bench/run.py
 
 clean:
