@@ -248,17 +248,23 @@ def matching(query, text, any_word=False):
 
 # Finding and ranking ------------------------------------------------------------------------
 
-@dataclass
+@dataclass(eq=False)
 class Candidate:
-    id: int
-    title: str
-    status: str
-    merged_into: int
-    support_count: int
+    issue: Issue  # as `base` selects it, with what it joins (category, venue)
     columns: dict
     matched: int = 0
     place: int = 0
     folded: list = field(default_factory=list)
+
+    def __getattr__(self, name):
+        # id, title, status, support_count… are the issue's
+        if name == "issue":
+            raise AttributeError(name)
+        return getattr(self.issue, name)
+
+    @property
+    def merged_into(self):
+        return self.issue.merged_into_id
 
     @property
     def key(self):
@@ -282,18 +288,31 @@ def _columns_pg(document):
 
 def _candidates(base, query, any_word):
     """Up to CANDIDATES issues of `base` holding all (or any) of the words, newest first, with their
-    index tokens by column."""
+    index tokens by column: one query, whose rows are also the rows shown."""
     narrowed = _narrowed(base, query, any_word)
-    head = (Issue.id, Issue.title, Issue.status, Issue.merged_into, Issue.support_count)
     if _sqlite():
-        rows = narrowed.select(*head, FTS.title, FTS.category, FTS.body)
+        rows = narrowed.select_extend(
+            FTS.title.alias("index_title"), FTS.category.alias("index_category"), FTS.body.alias("index_body"),
+        )
     else:
-        rows = narrowed.select(*head, PG_INDEX.document)
+        rows = narrowed.select_extend(PG_INDEX.document.alias("index_document"))
     found = []
-    for row in rows.order_by(Issue.id.desc()).limit(CANDIDATES).tuples():
-        columns = _columns_sqlite(*row[5:8]) if _sqlite() else _columns_pg(row[5])
-        found.append(Candidate(row[0], row[1], row[2], row[3], row[4], columns))
+    for issue in rows.order_by(Issue.id.desc()).limit(CANDIDATES):
+        if _sqlite():
+            columns = _columns_sqlite(*(_extra(issue, "issue_fts", n) for n in ("title", "category", "body")))
+        else:
+            columns = _columns_pg(_extra(issue, "issue_search", "document"))
+        found.append(Candidate(issue, columns))
     return found
+
+
+def _extra(issue, table, name):
+    """A column of the index table selected beside the issue (peewee hangs it on the table's alias)."""
+    holder = getattr(issue, table, None)
+    if holder is None:
+        return getattr(issue, f"index_{name}")
+    value = holder.get(f"index_{name}") if isinstance(holder, dict) else getattr(holder, f"index_{name}")
+    return value or ""
 
 
 def _score(candidate, query):
@@ -319,9 +338,8 @@ def _fold(ranked, base):
     by_id = {c.id: c for c in ranked}
     missing = {c.merged_into for c in ranked if c.status == "merged" and c.merged_into and c.merged_into not in by_id}
     if missing:
-        head = (Issue.id, Issue.title, Issue.status, Issue.merged_into, Issue.support_count)
-        for row in base.select(*head).where(Issue.id.in_(list(missing))).tuples():
-            by_id[row[0]] = Candidate(*row, columns={})
+        for issue in base.where(Issue.id.in_(list(missing))):
+            by_id[issue.id] = Candidate(issue, columns={})
     shown, home_of, by_title = [], {}, {}
     for candidate in ranked:
         target = candidate
@@ -368,13 +386,9 @@ class Results:
 
     def __iter__(self):
         end = None if self._limit is None else self._offset + self._limit
-        chosen = self.ranked[self._offset:end]
-        rows = {i.id: i for i in self.base.where(Issue.id.in_([c.id for c in chosen] or [0]))}
         terms = highlight_terms(self.query)
-        for candidate in chosen:
-            issue = rows.get(candidate.id)
-            if issue is None:
-                continue
+        for candidate in self.ranked[self._offset:end]:
+            issue = candidate.issue
             issue.folded = candidate.folded
             issue.marked_title = highlight(issue.title, terms)
             issue.snippet = snippet(issue.body, terms)
