@@ -3,8 +3,9 @@ the issue index rebuilt with a category column (title, category, body).
 
 The pinyin is computed here with pypinyin (a pinned library, not app code), frozen as of today.
 The index is filled with the character bigrams of migration 0002 (frozen here too), which find
-everything the word-aware tokens do; run `flask search reindex` once after upgrading to store the
-word-aware tokens of domain/words.py (then 区路 no longer matches 小区路灯).
+everything the word-aware tokens do; `flask db upgrade` then rebuilds it with the word-aware tokens
+of domain/words.py (commands.REINDEX_AFTER; then 区路 no longer matches 小区路灯). A database
+migrated by other means needs `flask search reindex` once.
 """
 import importlib
 import re

@@ -524,3 +524,21 @@ def test_reindex_after_migrating_stores_the_word_aware_tokens(raise_, db):
     assert found("区路") == ["小区路灯坏了"]  # the frozen bigrams of the migration
     search.reindex_all()
     assert found("区路") == []
+
+
+def test_db_upgrade_through_0013_stores_the_word_aware_tokens(runner, raise_, db, monkeypatch):
+    from types import SimpleNamespace
+
+    import commands
+
+    raise_("小区路灯坏了")
+    migration = importlib.import_module("migrations.0013_search")
+    migration._drop_index(db.obj)
+    migration._create_index(db.obj)  # what the migration leaves: the frozen bigrams
+    assert found("区路") == ["小区路灯坏了"]
+    monkeypatch.setattr(commands, "runner", lambda: SimpleNamespace(up=lambda: ["0013_search"]))
+    result = runner.invoke(args=["db", "upgrade"])
+    assert "search index rebuilt: 1 issues" in result.output
+    assert found("区路") == []
+    monkeypatch.setattr(commands, "runner", lambda: SimpleNamespace(up=lambda: []))
+    assert "rebuilt" not in runner.invoke(args=["db", "upgrade"]).output
