@@ -140,6 +140,12 @@ class Query:
     words: list
     corrected: bool = False  # a stretch typed by sound, or pinyin, was read as a site term
 
+    def loose(self):
+        """The query with every token of every word a word of its own: what the issues holding
+        some of the words, or some of a long word, are sought by."""
+        tokens = dict.fromkeys(t for w in self.words for a in w.alternatives for t in a)
+        return Query(self.text, [Word(t, [[t]], [t]) for t in tokens], self.corrected)
+
     @property
     def latin_only(self):
         return not any(wordlib.is_cjk(w.text) for w in self.words)
@@ -254,6 +260,7 @@ class Candidate:
     columns: dict
     matched: int = 0
     place: int = 0
+    strong: bool = False  # holds a word, or part of one, of two characters or more
     folded: list = field(default_factory=list)
 
     def __getattr__(self, name):
@@ -316,8 +323,11 @@ def _extra(issue, table, name):
 
 
 def _score(candidate, query):
+    """How many words `candidate` holds (a word's weight for all of it; 1 for a part of two
+    characters or more of a longer word, 停车 of 停车难) and where (the best column of each)."""
     everything = set().union(*candidate.columns.values())
     matched = place = 0
+    strong = False
     for word in query.words:
         best = 0
         for alternative in word.alternatives:
@@ -329,7 +339,11 @@ def _score(candidate, query):
         if best:
             matched += word.weight
             place += best
-    candidate.matched, candidate.place = matched, place
+            strong = strong or word.weight > 1
+        elif any(len(t) > 1 and t in everything for a in word.alternatives if len(a) > 1 for t in a):
+            matched += 1
+            strong = True
+    candidate.matched, candidate.place, candidate.strong = matched, place, strong
 
 
 def _fold(ranked, base):
@@ -403,16 +417,22 @@ def find(base, text, sort="relevant"):
         return None
     found = _candidates(base, query, any_word=False)
     partial = False
-    if len(found) < FEW and len(query.words) > 1:
+    only = query.words[0]
+    splittable = not wordlib.is_site_term(only.text) and any(len(a) > 1 for a in only.alternatives)
+    if len(found) < FEW and (len(query.words) > 1 or splittable):
         seen = {c.id for c in found}
-        more = [c for c in _candidates(base, query, any_word=True) if c.id not in seen]
+        # Several words: issues holding any of them; one long word that is not a term of the site
+        # (加装电梯 is one): any of its parts (停车 of 停车难).
+        loose = query if len(query.words) > 1 else query.loose()
+        more = [c for c in _candidates(base, loose, any_word=True) if c.id not in seen]
         found += more
         partial = bool(more)
     full = sum(w.weight for w in query.words)
     for candidate in found:
         _score(candidate, query)
     # Of the issues holding some words, those whose only match is one character alone say nothing.
-    found = [c for c in found if c.matched >= min(2, full)]
+    if any(w.weight > 1 for w in query.words):
+        found = [c for c in found if c.strong]
     partial = partial and any(c.matched < full for c in found)
     ranked = _fold(sorted(found, key=lambda c: c.key), base)
     return Results(base, query, ranked, partial, sort)

@@ -542,3 +542,16 @@ def test_db_upgrade_through_0013_stores_the_word_aware_tokens(runner, raise_, db
     assert found("区路") == []
     monkeypatch.setattr(commands, "runner", lambda: SimpleNamespace(up=lambda: []))
     assert "rebuilt" not in runner.invoke(args=["db", "upgrade"]).output
+
+
+def test_one_long_word_falls_back_to_its_parts_unless_it_is_a_site_term(raise_):
+    hard = raise_("小区停车太难", "下班回来找不到地方。")
+    spaces = raise_("希望增设停车位", "空地可以改一改。")
+    exam = raise_("考试太难", "题目太难。")
+    results = search.find(Issue.select(), "停车难")
+    assert ids(results) == [hard.id, spaces.id] and results.partial
+    assert exam.id not in ids(results)
+    lift = raise_("老旧小区加装电梯")
+    broken = raise_("电梯经常坏")
+    assert ids(search.find(Issue.select(), "加装电梯")) == [lift.id]
+    assert broken.id in ids(search.find(Issue.select(), "电梯"))
