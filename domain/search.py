@@ -15,6 +15,7 @@ CANDIDATES ids (the newest first), and the ranking is done here, the same on bot
 many words match, then where (title, category, body), then supports, then recency. Issues merged
 into another, and issues of the very same title, are folded under the one shown.
 """
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -256,26 +257,30 @@ def matching(query, text, any_word=False):
 
 @dataclass(eq=False)
 class Candidate:
-    issue: Issue  # as `base` selects it, with what it joins (category, venue)
-    columns: dict
+    id: int
+    title: str
+    status: str
+    merged_into: int
+    support_count: int
+    columns: dict  # the index tokens of each column
+    build: object = None  # makes the issue row as `base` selects it (with its category, venue)
     matched: int = 0
     place: int = 0
     strong: bool = False  # holds a word, or part of one, of two characters or more
     folded: list = field(default_factory=list)
-
-    def __getattr__(self, name):
-        # id, title, status, support_count… are the issue's
-        if name == "issue":
-            raise AttributeError(name)
-        return getattr(self.issue, name)
-
-    @property
-    def merged_into(self):
-        return self.issue.merged_into_id
+    _issue: object = None
 
     @property
     def key(self):
         return (-self.matched, -self.place, -self.support_count, -self.id)
+
+    @property
+    def issue(self):
+        """The issue row, made only for a candidate that is shown (making 300 costs more than the
+        query that found them)."""
+        if self._issue is None:
+            self._issue = self.build()
+        return self._issue
 
 
 def _columns_sqlite(title, category, body):
@@ -297,29 +302,29 @@ def _candidates(base, query, any_word):
     """Up to CANDIDATES issues of `base` holding all (or any) of the words, newest first, with their
     index tokens by column: one query, whose rows are also the rows shown."""
     narrowed = _narrowed(base, query, any_word)
+    light = (Issue.id, Issue.title, Issue.status, Issue.merged_into, Issue.support_count)
+    light = [f.alias(f"hit_{f.name}") for f in light]
     if _sqlite():
-        rows = narrowed.select_extend(
-            FTS.title.alias("index_title"), FTS.category.alias("index_category"), FTS.body.alias("index_body"),
-        )
+        index_columns = (FTS.title.alias("index_title"), FTS.category.alias("index_category"),
+                         FTS.body.alias("index_body"))
+        # Ordered by the index table's id (the issue's), so the engine walks the index's matches
+        # newest first rather than the issue table probing the index row by row.
+        newest = FTS.rowid.desc()
     else:
-        rows = narrowed.select_extend(PG_INDEX.document.alias("index_document"))
+        index_columns = (PG_INDEX.document.alias("index_document"),)
+        newest = PG_INDEX.issue_id.desc()
+    query_ = narrowed.select_extend(*light, *index_columns).order_by(newest).limit(CANDIDATES)
+    cursor = db.execute(query_)
+    rows = cursor.fetchall()
+    wrapper = query_._get_cursor_wrapper(cursor)
+    wrapper.initialize()  # reads the cursor's description; rows become models only when shown
     found = []
-    for issue in rows.order_by(Issue.id.desc()).limit(CANDIDATES):
-        if _sqlite():
-            columns = _columns_sqlite(*(_extra(issue, "issue_fts", n) for n in ("title", "category", "body")))
-        else:
-            columns = _columns_pg(_extra(issue, "issue_search", "document"))
-        found.append(Candidate(issue, columns))
+    for row in rows:
+        tail = row[-len(light) - len(index_columns):]
+        tokens = tail[len(light):]
+        columns = _columns_sqlite(*(t or "" for t in tokens)) if _sqlite() else _columns_pg(tokens[0])
+        found.append(Candidate(*tail[:len(light)], columns, build=functools.partial(wrapper.process_row, row)))
     return found
-
-
-def _extra(issue, table, name):
-    """A column of the index table selected beside the issue (peewee hangs it on the table's alias)."""
-    holder = getattr(issue, table, None)
-    if holder is None:
-        return getattr(issue, f"index_{name}")
-    value = holder.get(f"index_{name}") if isinstance(holder, dict) else getattr(holder, f"index_{name}")
-    return value or ""
 
 
 def _score(candidate, query):
@@ -353,7 +358,9 @@ def _fold(ranked, base):
     missing = {c.merged_into for c in ranked if c.status == "merged" and c.merged_into and c.merged_into not in by_id}
     if missing:
         for issue in base.where(Issue.id.in_(list(missing))):
-            by_id[issue.id] = Candidate(issue, columns={})
+            by_id[issue.id] = Candidate(
+                issue.id, issue.title, issue.status, issue.merged_into_id, issue.support_count, {}, _issue=issue,
+            )
     shown, home_of, by_title = [], {}, {}
     for candidate in ranked:
         target = candidate
