@@ -59,7 +59,7 @@ STOP_WORDS = frozenset(_listed(
 TERMS_TTL = 60.0
 
 _lock = threading.Lock()
-_state = {"tokenizer": None, "converter": None, "terms": set(), "pinyin": {}, "loaded": None}
+_state = {"tokenizer": None, "converter": None, "terms": set(), "pinyin": {}, "unsounded": [], "loaded": None}
 
 
 def _converter():
@@ -108,9 +108,8 @@ def _add_terms(tokenizer, terms):
         if _HAS_CJK.search(term) and " " not in term:
             # freq=None lets jieba pick a frequency high enough that the term is cut out whole.
             tokenizer.add_word(term)
-            key = pinyin_key(term)
-            if key and len(term) >= 2:
-                _state["pinyin"].setdefault(key, term)
+            if len(term) >= 2:
+                _state["unsounded"].append(term)
 
 
 def site_terms():
@@ -257,15 +256,28 @@ def pinyin_key(text):
     return "".join(lazy_pinyin(list(text), errors="ignore"))
 
 
+def _sounds():
+    """{pinyin: site term}, brought up to date with the terms added since (pypinyin is loaded only
+    when a query needs it, not to index an issue)."""
+    with _lock:
+        while _state["unsounded"]:
+            term = _state["unsounded"].pop(0)
+            key = pinyin_key(term)
+            if key:
+                _state["pinyin"].setdefault(key, term)
+    return _state["pinyin"]
+
+
 def term_for_pinyin(key):
     """The site term whose pinyin is `key` (路灯 for ludeng), or None."""
-    return _state["pinyin"].get(key)
+    return _sounds().get(key)
 
 
 def correct(run):
     """`run` (CJK) with typed-by-sound mistakes fixed against the site's terms: a stretch that is no
     word but sounds like a term becomes the term (路登 → 路灯, 下水到 → 下水道). Returns the new run."""
-    if not _state["pinyin"]:
+    sounds_of = _sounds()
+    if not sounds_of:
         return run
     from pypinyin import lazy_pinyin
 
@@ -278,7 +290,7 @@ def correct(run):
             window = run[i:i + size]
             if len(window) < size:
                 continue
-            term = _state["pinyin"].get("".join(sounds[i:i + size]))
+            term = sounds_of.get("".join(sounds[i:i + size]))
             if term and term != window and len(term) == size and not is_word(window):
                 out.append(term)
                 i += size
