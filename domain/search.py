@@ -298,12 +298,14 @@ def _columns_pg(document):
     return columns
 
 
-def _candidates(base, query, any_word):
-    """Up to CANDIDATES issues of `base` holding all (or any) of the words, newest first, with their
-    index tokens by column: one query, whose rows are also the rows shown."""
+LIGHT = (Issue.id, Issue.title, Issue.status, Issue.merged_into, Issue.support_count)
+
+
+def candidate_query(base, query, any_word):
+    """The one query of `_candidates`: `base` narrowed to the words, with the few columns ranking
+    needs and the index's tokens after `base`'s own, newest CANDIDATES first."""
     narrowed = _narrowed(base, query, any_word)
-    light = (Issue.id, Issue.title, Issue.status, Issue.merged_into, Issue.support_count)
-    light = [f.alias(f"hit_{f.name}") for f in light]
+    light = [f.alias(f"hit_{f.name}") for f in LIGHT]
     if _sqlite():
         index_columns = (FTS.title.alias("index_title"), FTS.category.alias("index_category"),
                          FTS.body.alias("index_body"))
@@ -313,17 +315,24 @@ def _candidates(base, query, any_word):
     else:
         index_columns = (PG_INDEX.document.alias("index_document"),)
         newest = PG_INDEX.issue_id.desc()
-    query_ = narrowed.select_extend(*light, *index_columns).order_by(newest).limit(CANDIDATES)
+    return narrowed.select_extend(*light, *index_columns).order_by(newest).limit(CANDIDATES)
+
+
+def _candidates(base, query, any_word):
+    """Up to CANDIDATES issues of `base` holding all (or any) of the words, newest first, with their
+    index tokens by column: one query, whose rows are also the rows shown."""
+    query_ = candidate_query(base, query, any_word)
+    extra = len(LIGHT) + (3 if _sqlite() else 1)
     cursor = db.execute(query_)
     rows = cursor.fetchall()
     wrapper = query_._get_cursor_wrapper(cursor)
     wrapper.initialize()  # reads the cursor's description; rows become models only when shown
     found = []
     for row in rows:
-        tail = row[-len(light) - len(index_columns):]
-        tokens = tail[len(light):]
+        tail = row[-extra:]
+        tokens = tail[len(LIGHT):]
         columns = _columns_sqlite(*(t or "" for t in tokens)) if _sqlite() else _columns_pg(tokens[0])
-        found.append(Candidate(*tail[:len(light)], columns, build=functools.partial(wrapper.process_row, row)))
+        found.append(Candidate(*tail[:len(LIGHT)], columns, build=functools.partial(wrapper.process_row, row)))
     return found
 
 

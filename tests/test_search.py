@@ -555,3 +555,17 @@ def test_one_long_word_falls_back_to_its_parts_unless_it_is_a_site_term(raise_):
     broken = raise_("电梯经常坏")
     assert ids(search.find(Issue.select(), "加装电梯")) == [lift.id]
     assert broken.id in ids(search.find(Issue.select(), "电梯"))
+
+
+def test_a_search_walks_the_index_not_the_issue_table(raise_, db):
+    if POSTGRES:
+        pytest.skip("the plan of a few rows says nothing on PostgreSQL, which scans small tables")
+    for n in range(3):
+        raise_(f"小区路灯坏了第{n}处")
+    query = search.understand("晚上路灯")
+    for any_word in (False, True):
+        sql, params = search.candidate_query(Issue.everywhere(), query, any_word).sql()
+        plan = " | ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+        assert plan.startswith("SCAN issue_fts VIRTUAL TABLE"), plan
+        assert "SEARCH t1 USING INTEGER PRIMARY KEY" in plan and "SCAN t1" not in plan, plan
+        assert "TEMP B-TREE" not in plan, plan  # the index gives the order: no sort of every match
