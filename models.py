@@ -143,12 +143,18 @@ class Region(Archivable, BaseModel):
     position = IntegerField(default=0)
     archived = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    pinyin = CharField(max_length=240, default="", index=True)  # of the name, kept by save()
+    initials = CharField(max_length=80, default="", index=True)
 
     class Meta:
         indexes = ((("parent", "position", "name"), False),)
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        keep_pinyin(self, kwargs)
+        return super().save(*args, **kwargs)
 
     @classmethod
     def current(cls):
@@ -217,6 +223,8 @@ class Venue(Archivable, BaseModel):
     revision = IntegerField(default=0)  # moved by the database with every change its page shows
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    pinyin = CharField(max_length=240, default="", index=True)  # of the name, kept by save()
+    initials = CharField(max_length=80, default="", index=True)
 
     class Meta:
         indexes = ((("region", "name"), False),)
@@ -224,15 +232,31 @@ class Venue(Archivable, BaseModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        keep_pinyin(self, kwargs)
+        return super().save(*args, **kwargs)
+
     @classmethod
     def search(cls, text):
-        """Venues whose name, address or region name contains `text` (the directory is small)."""
+        """Venues whose name, address or region name contains `text` (the directory is small), or
+        whose name's or region's pinyin or initials start with it (majia, mjd find 马家店): prefix
+        ranges on indexed columns, like User.search."""
         query = cls.select(cls, Region).join(Region).where(~cls.archived)
         text = (text or "").strip()
         if text:
-            query = query.where(
-                cls.name.contains(text) | cls.address.contains(text) | Region.name.contains(text)
-            )
+            letters = "".join(text.split()).lower()
+            if letters.isascii() and letters.isalpha():
+                upper = letters + "\uffff"
+                regions = Region.select(Region.id).where(
+                    Region.pinyin.between(letters, upper) | Region.initials.between(letters, upper)
+                )
+                found = (
+                    cls.pinyin.between(letters, upper) | cls.initials.between(letters, upper)
+                    | cls.region.in_(regions)
+                )
+            else:
+                found = cls.name.contains(text) | cls.address.contains(text) | Region.name.contains(text)
+            query = query.where(found)
         return query.order_by(Region.position, Region.name, cls.name)
 
     @classmethod
@@ -1296,11 +1320,80 @@ class PageVersion(BaseModel):
         return cls.select(cls.site).scalar()
 
 
+# --- search ---
+def keep_pinyin(row, save_kwargs):
+    """Set the pinyin and initials of a venue's or region's name before it is saved, so the
+    directory finds 马家店 by majiadian or mjd through an index."""
+    from pypinyin import Style, lazy_pinyin
+
+    name = row.name or ""
+    full = "".join(p for p in lazy_pinyin(name, errors=lambda s: list(s.casefold())) if p.isalnum())
+    first = lazy_pinyin(name, style=Style.FIRST_LETTER, strict=False, errors=lambda s: list(s.casefold()))
+    initials = "".join(p for p in first if p.isalnum())
+    full, initials = full.lower()[:240], initials.lower()[:80]
+    if (row.pinyin, row.initials) != (full, initials):
+        row.pinyin, row.initials = full, initials
+        only = save_kwargs.get("only")
+        if only is not None:
+            save_kwargs["only"] = [*only, type(row).pinyin, type(row).initials]
+
+
+class Synonym(BaseModel):
+    """A word that means the same as its group's `term` in a search (街灯 → 路灯). The term is a
+    row of its own group, so any word of a group finds the others."""
+
+    word = CharField(max_length=40, unique=True)
+    term = CharField(max_length=40, index=True)
+    created_at = DateTimeField(default=utcnow)
+
+    def __str__(self):
+        return self.word
+
+    @classmethod
+    def groups(cls):
+        """Every group as (term, [its other words]), by term."""
+        groups = {}
+        for row in cls.select().order_by(cls.term, cls.id):
+            groups.setdefault(row.term, [])
+            if row.word != row.term:
+                groups[row.term].append(row.word)
+        return sorted(groups.items())
+
+    @classmethod
+    def group(cls, term):
+        """The words of the group of `term`, the term first; [] when there is none."""
+        words = [r.word for r in cls.select(cls.word).where(cls.term == term).order_by(cls.id)]
+        return sorted(words, key=lambda w: w != term)
+
+    @classmethod
+    def taken(cls, words, but=""):
+        """[(word, its term)] for those of `words` that belong to a group other than `but`'s."""
+        query = cls.select(cls.word, cls.term).where(cls.word.in_(list(words)) & (cls.term != but))
+        return [(r.word, r.term) for r in query.order_by(cls.word)]
+
+    @classmethod
+    def of(cls, words):
+        """{word: [every word of its group]} for the `words` that belong to a group (two indexed
+        lookups, whatever the size of the table)."""
+        words = list(words)
+        if not words:
+            return {}
+        terms = cls.select(cls.term).where(cls.word.in_(words))
+        rows = list(cls.select(cls.word, cls.term).where(cls.term.in_(terms)).order_by(cls.id))
+        members = {}
+        for row in rows:
+            members.setdefault(row.term, []).append(row.word)
+        return {row.word: members[row.term] for row in rows if row.word in words}
+
+
 MODELS = [
     Region, Venue, User, Membership, DeputyGroup, DeputyGroupMember, Department,
     DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem,
     Assignment, Feedback, Reminder, Report, ReportItem, Notification, Event, Flag, AuditLog,
     ApiKey, Open311Request, PageVersion,
+
+
+    ApiKey, Open311Request, Synonym,
 ]
 
 

@@ -15,6 +15,8 @@ from models import AuditLog
 SECRET_FIELDS = frozenset({"password_hash", "session_version", "ballot_key", "code_hash"})
 # Kept masked (PIPL): the trail needs to show that a phone number changed, never the number.
 PHONE_FIELDS = frozenset({"phone", "reporter_contact"})
+# Columns the models derive from others (the pinyin of a name, for search): no one changes them.
+DERIVED_FIELDS = frozenset({"pinyin", "initials"})
 
 # Every action the site records, with its label for the audit list (and its filter).
 ACTIONS = {
@@ -80,6 +82,9 @@ ACTIONS = {
     "deputy_group.categories": _l("Deputy group's field changed"),
     "api_key.create": _l("Open311 API key issued"),
     "api_key.revoke": _l("Open311 API key revoked"),
+    "synonym.create": _l("Synonyms added"),
+    "synonym.update": _l("Synonyms changed"),
+    "synonym.delete": _l("Synonyms removed"),
 }
 
 OBJECT_TYPES = {
@@ -97,6 +102,7 @@ OBJECT_TYPES = {
     "comment": _l("Comment"),
     "agenda_item": _l("Agenda item"),
     "api_key": _l("Open311 API key"),
+    "synonym": _l("Synonyms"),
 }
 
 # Names of the fields that snapshots hold, as the audit list shows them.
@@ -196,7 +202,7 @@ def snapshot(obj):
     numbers masked."""
     data = {}
     for name, field in obj._meta.fields.items():
-        if name in SECRET_FIELDS:
+        if name in SECRET_FIELDS or name in DERIVED_FIELDS:
             continue
         value = obj.__data__.get(name)
         if isinstance(field, ForeignKeyField) and hasattr(value, "id"):

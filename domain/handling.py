@@ -9,7 +9,7 @@ import datetime
 
 from peewee import IntegrityError, fn
 
-from domain import audit, mail, permissions, timefmt, workdays, workflow
+from domain import audit, mail, permissions, search, timefmt, workdays, workflow
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
     ANSWER_GRADES,
@@ -105,6 +105,7 @@ def classify(issue, actor, category, level, note=""):
         issue.save(only=[Issue.category, Issue.level, Issue.updated_at])
         workflow.record(issue, "classified", actor, note, category=category.id if category else None,
                         level=level, before=before)
+        search.index(issue)  # the category's names are searched too
 
 
 def escalate(issue, actor, reason, now=None):

@@ -119,6 +119,8 @@ def test_public_pages(axe_page, site):
     # The Chinese pages really are in Chinese (a missing catalogue would silently give English).
     assert "登录" in page.locator("header").inner_text()
     found += visit(page, site, "/search?q=路灯", "search")
+    found += visit(page, site, "/search?q=晚上路灯不亮了", "search with some words, marked matches")
+    found += visit(page, site, "/search?q=broken+lamp", "search in English, with advice")
     found += visit(page, site, f"/v/{demo_module.DEMO_PAVILION_SLUG}", "venue")
     found += visit(page, site, f"/issues/{discussed_issue().id}", "issue with comments")
     found += visit(page, site, f"/items/{open_vote().id}", "agenda item, vote open (visitor)")
@@ -201,6 +203,7 @@ def test_admin_pages(axe_page, site):
     found += visit(page, site, "/admin/users", "admin users")
     found += visit(page, site, f"/admin/venues/{venue.id}", "admin venue form")
     found += visit(page, site, f"/admin/users/{resident.id}", "admin person form, with roles")
+    found += visit(page, site, "/admin/synonyms", "admin synonyms")
     page.goto(site + "/admin/categories/new")
     page.locator("main form button[type=submit]").first.click()
     page.locator(".error").first.wait_for()

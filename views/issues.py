@@ -7,7 +7,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from domain import accounts, handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
-from models import Issue
+from models import Issue, Venue
 from views import (
     Page,
     agenda,
@@ -30,6 +30,8 @@ DEFAULT_POLL_SECONDS = 10
 FORMS = {"raise": IssueForm, "record": RecordIssueForm}
 # Statuses in which the assigning side may route, re-route or escalate an issue.
 ROUTABLE = ("accepted", "deliberating", "assigned", "in_progress")
+# Venues shown above the issues a search finds, whose name, address or pinyin match.
+VENUES_FOUND = 6
 
 
 @bp.app_template_filter("localized")
@@ -234,10 +236,11 @@ def _poll(issue, internal, show_author):
 def search_page():
     """Issues across every venue matching the words typed, best first."""
     q = request.args.get("q", "").strip()[:search.MAX_QUERY_LENGTH]
-    query = search.matching(Issue.everywhere(), q) if q else None
-    page = Page(query)
+    results = search.find(Issue.everywhere(), q) if q else None
+    page = Page(results)
     return render(
         "issues/search.html", "issues/_search_results.html",
-        q=q, listing=page, searchable=query is not None,
+        q=q, listing=page, searchable=results is not None, results=results,
+        venues=list(Venue.search(q).limit(VENUES_FOUND)) if q else [],
         page_url=lambda number: url_for("issues.search", q=q, page=number if number > 1 else None),
     )

@@ -40,7 +40,8 @@ def _show(venue):
     slug = venue.slug
     categories = list(Category.choices())
     filters = issue_filters(categories)
-    page = Page(search.venue_issues(venue, **filters))
+    source = search.venue_issues(venue, **filters)
+    page = Page(source)
     fragment = wants_fragment()
 
     def page_url(number):
@@ -60,6 +61,7 @@ def _show(venue):
         filters=filters,
         filtered=any(filters[k] for k in ("status", "category", "level", "q")),
         listing=page,
+        results=source if isinstance(source, search.Results) else None,
         agenda_badges=deliberation.badges_for([issue.id for issue in page.items]),
         can_record=permissions.can_record_issue(current_user, venue),
         **({} if fragment else agenda.venue_context(venue)),

@@ -128,8 +128,12 @@ from views.admin import (  # noqa: E402
     groups,
     overview,
     regions,
+    synonyms,
     users,
     venues,
 )
 
-__all__ = ["api_keys", "audit", "bp", "categories", "departments", "groups", "overview", "regions", "users", "venues"]
+__all__ = [
+    "api_keys", "audit", "bp", "categories", "departments", "groups", "overview", "regions", "synonyms", "users",
+    "venues",
+]

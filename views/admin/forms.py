@@ -38,6 +38,7 @@ from models import (
     DeputyGroup,
     DeputyGroupCategory,
     Region,
+    Synonym,
     User,
     Venue,
     utcnow,
@@ -473,3 +474,44 @@ class CategoryForm(AdminForm):
 class ApiKeyForm(FlaskForm):
     name = text_field(_l("Name"), 80, _l("Please enter a name."),
                       _l("Who will use the key, for example the city hotline's system."))
+
+
+# --- search ---
+class SynonymForm(FlaskForm):
+    """A group of words that mean the same in a search: its term, and the other words."""
+
+    term = text_field(
+        _l("Word"), 40, _l("Please enter a word."),
+        _l("The usual word, for example 路灯."),
+    )
+    words = text_field(
+        _l("Words that mean the same"), 400, _l("Please enter at least one other word."),
+        _l("Separated by spaces or commas, for example 街灯, street light. A search for any of them "
+           "finds the others."),
+        kind=TextAreaField,
+    )
+    original = StringField(filters=[strip])  # the term of the group being changed, if any
+
+    def validate_term(self, field):
+        if len(field.data) > 40:
+            raise ValidationError(_l("Use at most %(max)d characters.", max=40))
+
+    def validate_words(self, field):
+        from domain import search
+
+        words = self.others()
+        if not words:
+            raise ValidationError(_l("Please enter at least one other word."))
+        if any(len(w) > 40 for w in words):
+            raise ValidationError(_l("Each word may have at most %(max)d characters.", max=40))
+        term = search.synonym_words(self.term.data or "")[:1]
+        taken = Synonym.taken([*term, *words], but=self.original.data or (term[0] if term else ""))
+        if taken:
+            word, other = taken[0]
+            raise ValidationError(_l("“%(word)s” already belongs to the group of “%(term)s”.", word=word, term=other))
+
+    def others(self):
+        from domain import search
+
+        term = search.synonym_words(self.term.data or "")
+        return [w for w in search.synonym_words(self.words.data or "") if w not in term]
