@@ -7,6 +7,10 @@ comments and agenda items); `page_version.site` with what shows on every page (c
 regions, departments, people's names). Triggers do it, in the same transaction as the change, so
 no code path can forget; a row update that already moved a version (a trigger's own) does not
 move it again. A cached page keyed by these versions is never stale.
+
+On SQLite a later migration that rebuilds one of these tables (peewee does, to add a NOT NULL
+column or drop one) must drop these triggers first and make them again after (SQLITE, SQLITE_TRIGGERS);
+tests/test_page_cache.py checks that they are all there after the last migration.
 """
 from peewee import *
 
