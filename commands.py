@@ -1,4 +1,4 @@
-"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `open311`, `translate`."""
+"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `stats`, `open311`, `translate`."""
 import os
 import subprocess
 import sys
@@ -11,12 +11,13 @@ from models import db
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD_ENV = "YISHI_ADMIN_PASSWORD"
+STATS_MIGRATION = "0011_statistics"
 
 
 def register(app):
     from domain import open311
 
-    for command in (db_group, seed_demo, create_admin, remind, search_group, translate, open311.cli):
+    for command in (db_group, seed_demo, create_admin, remind, search_group, stats_group, translate, open311.cli):
         app.cli.add_command(command)
 
 
@@ -36,7 +37,12 @@ def db_upgrade():
     """Apply every pending migration."""
     with db.connection_context():
         applied = runner().up()
-    click.echo("\n".join(f"applied: {name}" for name in applied) or "database is up to date")
+        click.echo("\n".join(f"applied: {name}" for name in applied) or "database is up to date")
+        if STATS_MIGRATION in applied:
+            # The summary rows are counted with app code, which a migration does not import.
+            from domain import stats
+
+            click.echo(f"statistics counted for {stats.recount()} issues")
 
 
 @db_group.command("status")
@@ -141,6 +147,22 @@ def search_reindex():
     with db.connection_context():
         count = search.reindex_all()
     click.echo(f"indexed {count} issues")
+
+
+@click.group("stats")
+def stats_group():
+    """The statistics' summary rows."""
+
+
+@stats_group.command("recount")
+@click.option("--keywords", is_flag=True, help="Extract every issue's keywords again (after the stop words change).")
+def stats_recount(keywords):
+    """Count the summary rows again from the issues (after an import that bypassed the site)."""
+    from domain import stats
+
+    with db.connection_context():
+        count = stats.recount(reextract=keywords)
+    click.echo(f"statistics counted for {count} issues")
 
 
 @click.group("translate")

@@ -9,7 +9,7 @@ import datetime
 
 from peewee import IntegrityError, fn
 
-from domain import audit, mail, permissions, timefmt, workdays, workflow
+from domain import audit, mail, permissions, stats, timefmt, workdays, workflow
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
     ANSWER_GRADES,
@@ -494,6 +494,7 @@ def rate(issue, actor, rating, comment="", now=None):
                 )
                 issue.due_on = due_on
                 issue.save(only=[Issue.due_on])
+                stats.on_event(issue, "reopened")  # the new assignment came after the last Event
                 _notify(staff_of([answered.department_id]), "reopened", issue, actor, at=now)
         else:
             workflow.transition(issue, "closed", actor, check=False, at=now)

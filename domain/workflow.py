@@ -7,7 +7,7 @@ import datetime
 
 from peewee import JOIN
 
-from domain import audit, permissions, search
+from domain import audit, permissions, search, stats
 from domain.permissions import CLOSERS, HANDLERS, MODERATORS
 from models import (
     ISSUE_STATES,
@@ -81,10 +81,12 @@ def record(issue, kind, actor=None, note="", from_status=None, to_status=None, a
 
     `at` back-dates it (demo data, imports); by default it happens now.
     """
-    return Event.create(
+    event = Event.create(
         issue=issue, actor=actor, kind=kind, note=note, from_status=from_status,
         to_status=to_status, data=data or None, created_at=at or utcnow(),
     )
+    stats.on_event(issue, kind)  # the summary rows, in the same transaction as the change
+    return event
 
 
 def notify_followers(issue, kind, actor=None, at=None, **data):
