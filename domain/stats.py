@@ -16,6 +16,7 @@ town), level, channel, and, for the handling departments' facts, department.
 Hidden issues still count (the matter was raised), but their keywords do not feed the hot topics.
 """
 import datetime
+import json
 from collections import Counter
 
 from peewee import chunked, fn
@@ -132,33 +133,44 @@ def snapshot_of(issue, town, assignments, rating, answered_at):
             not issue.hidden]
 
 
+def _add_fact(counts, dims, metric, bucket, department, n):
+    """Add `n` of one fact of issues with dimensions `dims` to `counts`, in every scope and
+    breakdown it belongs to."""
+    month, town, venue, category, level, channel = dims
+    for t, c in ((0, 0), (town, 0), (0, category), (town, category)):
+        counts[t, c, month, "total", "", metric, bucket] += n
+        if department is not None:
+            counts[t, c, month, "department", str(department), metric, bucket] += n
+            continue
+        if metric == "days":
+            continue
+        counts[t, c, month, "level", level, metric, bucket] += n
+        counts[t, c, month, "channel", channel, metric, bucket] += n
+        if c == 0:
+            counts[t, c, month, "category", str(category), metric, bucket] += n
+        if t == 0:
+            counts[t, c, month, "town", str(town), metric, bucket] += n
+        else:
+            counts[t, c, month, "venue", str(venue), metric, bucket] += n
+
+
+def _add_word(keywords, dims, word, n):
+    month, town, _venue, category = dims[:4]
+    for t, c in ((0, 0), (town, 0), (0, category), (town, category)):
+        keywords[t, c, month, word] += n
+
+
 def expand(snapshot, words):
     """(Counter of StatCount keys, Counter of StatKeyword keys) that a snapshot stands for."""
     counts, keywords = Counter(), Counter()
     if not snapshot:
         return counts, keywords
-    (month, town, venue, category, level, channel), fact_rows, words_count = snapshot
-    scopes = ((0, 0), (town, 0), (0, category), (town, category))
+    dims, fact_rows, words_count = snapshot
     for metric, bucket, department, n in fact_rows:
-        for t, c in scopes:
-            counts[t, c, month, "total", "", metric, bucket] += n
-            if department is not None:
-                counts[t, c, month, "department", str(department), metric, bucket] += n
-                continue
-            if metric == "days":
-                continue
-            counts[t, c, month, "level", level, metric, bucket] += n
-            counts[t, c, month, "channel", channel, metric, bucket] += n
-            if c == 0:
-                counts[t, c, month, "category", str(category), metric, bucket] += n
-            if t == 0:
-                counts[t, c, month, "town", str(town), metric, bucket] += n
-            else:
-                counts[t, c, month, "venue", str(venue), metric, bucket] += n
+        _add_fact(counts, dims, metric, bucket, department, n)
     if words_count:
         for word in words or ():
-            for t, c in scopes:
-                keywords[t, c, month, word] += 1
+            _add_word(keywords, dims, word, 1)
     return counts, keywords
 
 
@@ -248,9 +260,25 @@ def on_event(issue, kind=""):
             StatIssue.update(snapshot=new).where(StatIssue.issue == issue.id).execute()
 
 
-def recount(reextract=False, chunk=1000):
+class _Row:
+    """A row read as a tuple, with the attribute names facts() and snapshot_of() use (building
+    model instances is most of a recount's time)."""
+
+    def __init__(self, names, values):
+        self.__dict__.update(zip(names, values, strict=True))
+
+
+ISSUE_COLUMNS = ("id", "venue_id", "category_id", "level", "channel", "status", "hidden", "created_at")
+ASSIGNMENT_COLUMNS = ("issue_id", "department_id", "role", "state", "due_on", "responded_at", "urge_count")
+
+
+def recount(reextract=False, chunk=2000):
     """Count every summary row again from the issues (after a migration, an import that bypassed
-    the domain, or a change of the stop words with `reextract`). Returns the number of issues."""
+    the domain, or a change of the stop words with `reextract`). Returns the number of issues.
+
+    Facts are summed per distinct set of dimensions first, so the many issues that share them
+    are expanded into rows once.
+    """
     towns = {}
     venues = {v.id: v.region_id for v in Venue.select(Venue.id, Venue.region)}
     regions = {r.id: r for r in Region.select()}
@@ -267,46 +295,65 @@ def recount(reextract=False, chunk=1000):
             towns[venue_id] = found
         return towns[venue_id]
 
-    counts, keywords, total = Counter(), Counter(), 0
+    fact_sums, word_sums, total = Counter(), Counter(), 0
+    table = StatIssue._meta.table_name
+    insert = f'INSERT INTO "{table}" ("issue_id", "snapshot", "words") VALUES ({", ".join([db.obj.param] * 3)})'
     with db.atomic():
         StatCount.delete().execute()
         StatKeyword.delete().execute()
-        ids = [row.id for row in Issue.select(Issue.id).order_by(Issue.id)]
+        ids = [row_id for (row_id,) in Issue.select(Issue.id).order_by(Issue.id).tuples()]
         for block in chunked(ids, chunk):
-            issues = list(Issue.select().where(Issue.id.in_(block)).order_by(Issue.id))
-            kept = {s.issue_id: s for s in StatIssue.select().where(StatIssue.issue.in_(block))}
+            issues = [
+                _Row(ISSUE_COLUMNS, values) for values in
+                Issue.select(Issue.id, Issue.venue, Issue.category, Issue.level, Issue.channel, Issue.status,
+                             Issue.hidden, Issue.created_at).where(Issue.id.in_(block)).order_by(Issue.id).tuples()
+            ]
+            kept = {}
+            if not reextract:
+                kept = {issue_id: words for issue_id, words in
+                        StatIssue.select(StatIssue.issue, StatIssue.words).where(StatIssue.issue.in_(block)).tuples()}
+            missing = [i.id for i in issues if kept.get(i.id) is None]
+            for issue_id, title, body in (Issue.select(Issue.id, Issue.title, Issue.body)
+                                          .where(Issue.id.in_(missing)).tuples() if missing else ()):
+                kept[issue_id] = hot_topics.keywords(title, body)
             assignments = {}
-            for a in (Assignment.select(Assignment.issue, Assignment.department, Assignment.role, Assignment.state,
-                                        Assignment.due_on, Assignment.responded_at, Assignment.urge_count)
-                      .where(Assignment.issue.in_(block)).order_by(Assignment.id)):
-                assignments.setdefault(a.issue_id, []).append(a)
-            ratings = {}
-            for f in (Feedback.select(Feedback.issue, Feedback.rating).where(Feedback.issue.in_(block))
-                      .order_by(Feedback.round, Feedback.id)):
-                ratings[f.issue_id] = f.rating  # the latest round last
+            for values in (Assignment.select(Assignment.issue, Assignment.department, Assignment.role,
+                                             Assignment.state, Assignment.due_on, Assignment.responded_at,
+                                             Assignment.urge_count)
+                           .where(Assignment.issue.in_(block)).order_by(Assignment.id).tuples()):
+                assignments.setdefault(values[0], []).append(_Row(ASSIGNMENT_COLUMNS, values))
+            ratings = dict(Feedback.select(Feedback.issue, Feedback.rating).where(Feedback.issue.in_(block))
+                           .order_by(Feedback.round, Feedback.id).tuples())  # the latest round last
             answers = {}
-            for e in (Event.select(Event.issue, Event.to_status, Event.created_at)
-                      .where(Event.issue.in_(block) & (Event.kind == "status") & Event.to_status.in_(ANSWERS))
-                      .order_by(Event.id)):
-                answers[e.issue_id] = (e.to_status, e.created_at)
+            for issue_id, to_status, created_at in (
+                Event.select(Event.issue, Event.to_status, Event.created_at)
+                .where(Event.issue.in_(block) & (Event.kind == "status") & Event.to_status.in_(ANSWERS))
+                .order_by(Event.id).tuples()
+            ):
+                answers[issue_id] = (to_status, created_at)
             rows = []
             for issue in issues:
-                stored = kept.get(issue.id)
-                if stored is not None and stored.words is not None and not reextract:
-                    words = stored.words
-                else:
-                    words = hot_topics.keywords(issue.title, issue.body)
+                words = kept[issue.id]
                 answered = answers.get(issue.id) if issue.status in (*ANSWERS, "closed") else None
                 snapshot = snapshot_of(issue, town(issue.venue_id), assignments.get(issue.id, []),
                                        ratings.get(issue.id), answered)
-                c, k = expand(snapshot, words)
-                counts.update(c)
-                keywords.update(k)
-                rows.append({"issue": issue.id, "snapshot": snapshot, "words": words})
+                dims, fact_rows, words_count = snapshot
+                dims = tuple(dims)
+                for metric, bucket, department, n in fact_rows:
+                    fact_sums[dims, metric, bucket, department] += n
+                if words_count:
+                    for word in words:
+                        word_sums[dims[:4], word] += 1
+                rows.append((issue.id, json.dumps(snapshot), json.dumps(words, ensure_ascii=False)))
             StatIssue.delete().where(StatIssue.issue.in_(block)).execute()
-            StatIssue.insert_many(rows).execute()
+            db.obj.cursor().executemany(insert, rows)
             total += len(issues)
         StatIssue.delete().where(StatIssue.issue.not_in(Issue.select(Issue.id))).execute()
+        counts, keywords = Counter(), Counter()
+        for (dims, metric, bucket, department), n in fact_sums.items():
+            _add_fact(counts, dims, metric, bucket, department, n)
+        for (dims, word), n in word_sums.items():
+            _add_word(keywords, dims, word, n)
         _apply(counts, keywords)
     return total
 

@@ -3,6 +3,7 @@ equal to a full recount after random changes, hot topics on Chinese text, the pa
 SVG charts, and the headline figures on the home and venue pages."""
 import re
 from datetime import date, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -460,3 +461,31 @@ def test_summary_rows_equal_a_full_recount_after_random_changes(db, make):
     check()
     assert models.StatIssue.select().count() == len(shaker.issues) > 0
     assert len(shaker.done) >= 15, sorted(shaker.done)  # nearly every kind of step really happened
+
+
+# In a browser, without JavaScript ---------------------------------------------------------------
+
+@pytest.mark.browser
+def test_a_visitor_finds_the_statistics_and_filters_them_without_javascript(nojs_page, live_server, demo):
+    page, site = nojs_page, live_server.url
+    town = models.Region.get(models.Region.name == "马家店街道")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(site + "/")
+    page.locator(".headline a").click()
+    page.wait_for_url("**/stats?period=all")
+    assert page.locator("h1").inner_text() == "统计"
+    raised = int(page.locator(".figures > div").first.locator("dd").inner_text())
+    assert raised == models.Issue.select().count()
+    page.select_option("#stats-town", str(town.id))
+    page.select_option("#stats-period", "12m")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url(f"**/stats?period=12m&town={town.id}&category=")
+    assert page.locator("#by-area-heading").inner_text() == "按议事场所"
+    assert page.locator("#stats-town").input_value() == str(town.id)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    hot = page.locator(".hot-words a")
+    assert hot.count() > 0  # the demo's issues of the months before give words, this month's or not
+    word = hot.first.inner_text()
+    hot.first.click()
+    page.wait_for_url("**/search?q=*")
+    assert unquote(page.url).endswith("q=" + word)
