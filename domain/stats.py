@@ -19,7 +19,7 @@ import datetime
 import json
 from collections import Counter
 
-from peewee import chunked, fn
+from peewee import Case, chunked, fn
 
 from domain import hot_topics, timefmt, workdays
 from models import (
@@ -448,26 +448,27 @@ class Figures:
         metrics = Counter()
         by = {}
         months = {}
-        days, due = Counter(), {}
+        days = Counter()
+        overdue = 0
+        # (see scope_rows: an open item's bucket says only whether it is overdue)
         for month, dim, value, metric, bucket, n in rows:
+            n = int(n or 0)
             if dim == "total":
                 if metric == "days":
                     days[bucket] += n
-                    continue
-                if metric == "open_due":
-                    due[bucket] = due.get(bucket, 0) + n
-                    continue
-                metrics[metric] += n
-                months.setdefault(month, Counter())[metric] += n
+                elif metric == "open_due":
+                    overdue += n if bucket else 0
+                else:
+                    metrics[metric] += n
+                    months.setdefault(month, Counter())[metric] += n
             else:
                 group = by.setdefault(dim, {}).setdefault(value, Counter())
                 if metric == "open_due":
-                    if bucket < today.toordinal():
-                        group["overdue"] += n
+                    group["overdue"] += n if bucket else 0
                 else:
                     group[metric] += n
         self.total = Tally(metrics)
-        self.total.overdue = sum(n for bucket, n in due.items() if bucket < today.toordinal())
+        self.total.overdue = overdue
         self.median_days = median(days)
         self.days = days
         self.by = by
@@ -486,16 +487,27 @@ class Figures:
         return sorted(out, key=lambda t: (-(t.raised or t.assigned), str(t.name)))
 
 
-def scope_rows(town, category, first, last):
-    """The summed summary rows of one scope over months first…last (one indexed range)."""
-    return (
-        StatCount.select(StatCount.month, StatCount.dim, StatCount.value, StatCount.metric, StatCount.bucket,
-                         fn.SUM(StatCount.count))
-        .where((StatCount.town == town) & (StatCount.category == category)
-               & StatCount.month.between(first, last))
-        .group_by(StatCount.month, StatCount.dim, StatCount.value, StatCount.metric, StatCount.bucket)
-        .tuples()
+def scope_rows(town, category, first, last, today):
+    """The summed summary rows of one scope over months first…last: (month, dim, value, metric,
+    bucket, count), from two aggregates over one indexed range. Only the totals keep their months
+    and their working-days buckets; an open item's due-date bucket becomes 1 when it is overdue
+    on `today`, else 0, so the rows returned stay few however many due dates there are."""
+    scope = ((StatCount.town == town) & (StatCount.category == category) & StatCount.month.between(first, last))
+    due = StatCount.metric == "open_due"
+    overdue = Case(None, [(due & (StatCount.bucket < today.toordinal()), 1)], 0)
+    bucket = Case(None, [(due & (StatCount.bucket < today.toordinal()), 1), (due, 0)], StatCount.bucket)
+    totals = (
+        StatCount.select(StatCount.month, StatCount.metric, bucket, fn.SUM(StatCount.count))
+        .where(scope & (StatCount.dim == "total"))
+        .group_by(StatCount.month, StatCount.metric, bucket).tuples()
     )
+    parts = (
+        StatCount.select(StatCount.dim, StatCount.value, StatCount.metric, overdue, fn.SUM(StatCount.count))
+        .where(scope & (StatCount.dim != "total"))
+        .group_by(StatCount.dim, StatCount.value, StatCount.metric, overdue).tuples()
+    )
+    return ([(month, "total", "", metric, b, n) for month, metric, b, n in totals]
+            + [(0, dim, value, metric, b, n) for dim, value, metric, b, n in parts])
 
 
 def figures(period="12m", town=0, category=0, today=None):
@@ -503,7 +515,7 @@ def figures(period="12m", town=0, category=0, today=None):
     `category` (an id, 0 for all)."""
     today = today or timefmt.local_date()
     first, last, shown = period_months(period, today)
-    rows = list(scope_rows(town, category, first, last))
+    rows = scope_rows(town, category, first, last, today)
     return Figures(rows, first, last, shown, today, town, category)
 
 
