@@ -489,3 +489,42 @@ def test_a_visitor_finds_the_statistics_and_filters_them_without_javascript(nojs
     hot.first.click()
     page.wait_for_url("**/search?q=*")
     assert unquote(page.url).endswith("q=" + word)
+
+
+# Backfill: the command line and the migration ------------------------------------------------------
+
+def test_the_demo_loader_leaves_the_rows_a_recount_gives(demo):
+    kept = stats.current_rows()
+    assert kept[0] and kept[1]
+    stats.recount()
+    assert stats.current_rows() == kept
+
+
+def test_flask_stats_recount(world, runner):
+    kept = stats.current_rows()
+    models.StatCount.update(count=models.StatCount.count + 1).execute()
+    result = runner.invoke(args=["stats", "recount"])
+    assert result.exit_code == 0, result.output
+    assert "statistics counted for 7 issues" in result.output
+    assert stats.current_rows() == kept
+    assert runner.invoke(args=["stats", "recount", "--keywords"]).exit_code == 0
+    assert stats.current_rows() == kept
+
+
+def test_upgrading_to_the_statistics_migration_counts_what_was_there(world, runner, db):
+    """A database from before migration 0011, with issues in it: `flask db upgrade` creates the
+    tables and counts the rows."""
+    import importlib
+
+    from playhouse.migrate import SchemaMigrator
+
+    kept = stats.current_rows()
+    migration = importlib.import_module("migrations.0011_statistics")
+    migration.down(SchemaMigrator.from_database(db.obj), db.obj)
+    db.execute_sql("DELETE FROM schema_migration WHERE name = '0011_statistics'")
+    assert "stat_count" not in db.get_tables()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "applied: 0011_statistics" in result.output
+    assert "statistics counted for 7 issues" in result.output
+    assert stats.current_rows() == kept
