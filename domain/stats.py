@@ -14,6 +14,8 @@ in each scope broken down by one dimension at a time: total, category, town (or 
 town), level, channel, and, for the handling departments' facts, department.
 
 Hidden issues still count (the matter was raised), but their keywords do not feed the hot topics.
+What changes without an Event of the issue is not followed until the issue's next change: a venue
+moved to another town, a category deleted. `flask stats recount` counts everything again.
 """
 import datetime
 import json

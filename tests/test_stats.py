@@ -344,6 +344,21 @@ def test_hot_topics_rise_and_fall(world, monkeypatch):
     assert set(rude) <= {w.key for w in stats.topics(today=TODAY, words=40)[2]}
 
 
+def test_hot_topics_follow_the_town_and_category_chosen(world):
+    world.raise_(world.va, world.lights, at(5, 26), "路灯不亮", "晚上路灯不亮，出门摸黑。")
+    world.raise_(world.vb, world.roads, at(5, 26), "垃圾清运不及时", "楼下垃圾清运不及时，臭味很大。")
+
+    def words(**scope):
+        return {w.key for w in stats.topics(today=TODAY, words=40, **scope)[2]}
+
+    assert {"路灯", "垃圾清运"} <= words()
+    assert "路灯" in words(town=world.town_a.id) and "垃圾清运" not in words(town=world.town_a.id)
+    assert "垃圾清运" in words(category=world.roads.id) and "路灯" not in words(category=world.roads.id)
+    assert words(town=world.town_a.id, category=world.roads.id) == set()
+    # A category is chosen: the categories are not compared.
+    assert stats.topics(today=TODAY, category=world.roads.id)[1] == []
+
+
 def test_the_page_links_each_keyword_to_its_issues(world, client, monkeypatch):
     monkeypatch.setattr(stats.timefmt, "local_date", lambda now=None: TODAY if now is None else _local(now))
     world.raise_(world.va, world.lights, at(5, 26), "路灯不亮", "晚上路灯不亮，出门摸黑。")
