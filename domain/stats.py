@@ -242,8 +242,11 @@ def on_event(issue, kind=""):
     if kind in QUIET:
         return
     with db.atomic():
-        issue = Issue.get_by_id(issue.id)
-        kept = StatIssue.get_or_none(StatIssue.issue == issue.id)
+        query = StatIssue.select().where(StatIssue.issue == issue.id)
+        if db.for_update:  # PostgreSQL: two changes of one issue take turns (SQLite locks at BEGIN)
+            query = query.for_update()
+        kept = query.first()
+        issue = Issue.get_by_id(issue.id)  # as it is now, read after the lock
         if kept is None:
             town = town_of(issue.venue_id)
             words = hot_topics.keywords(issue.title, issue.body)
