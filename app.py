@@ -7,36 +7,48 @@ from flask_babel import get_locale
 from flask_login import current_user
 from peewee import PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_db_url
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.datastructures import ImmutableMultiDict
 
 import commands
-from extensions import LOCALES, babel, csrf, htmx, login_manager, select_locale
+from extensions import LOCALES, PageCache, babel, csrf, htmx, login_manager, select_locale
 from models import MAX_ID, db
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def make_database(url):
-    """A peewee database for `url`: SQLite (WAL, write lock at BEGIN) or PostgreSQL."""
+def make_database(url, pool=0):
+    """A peewee database for `url`: SQLite (WAL, write lock at BEGIN) or PostgreSQL.
+
+    With `pool` (the most connections one process holds), closing a connection returns it to the
+    pool and the next request takes it back: no new connection, no PRAGMAs, per request. The
+    PRAGMAs run once, when a connection is made.
+    """
+    pooled = {"max_connections": pool, "stale_timeout": 300, "timeout": 10} if pool else {}
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        return SqliteDatabase(
-            path,
+        else:
+            pooled = {}  # each connection would be another empty database
+        options = dict(
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,
                 "synchronous": "normal",
                 "busy_timeout": 10000,
             },
-            timeout=10,
             lock_type="IMMEDIATE",
         )
+        if pooled:
+            # A pooled connection serves one thread at a time, but not always the same one.
+            return PooledSqliteDatabase(path, check_same_thread=False, **pooled, **options)
+        return SqliteDatabase(path, timeout=10, **options)
     if url.startswith(("postgres://", "postgresql://")):
         params = parse_db_url(url)
         name = params.pop("database")
-        return PostgresqlDatabase(name, **params)
+        return (PooledPostgresqlDatabase(name, **pooled, **params) if pooled
+                else PostgresqlDatabase(name, **params))
     raise ValueError(f"unsupported DATABASE_URL: {url}")
 
 
@@ -58,6 +70,9 @@ def create_app(config=None):
             "DATABASE_URL", "sqlite:///" + os.path.join(app.instance_path, "yishi.db")
         ),
         SECRET_KEY=os.environ.get("SECRET_KEY"),
+        # Connections one process keeps open for its requests (0: a new one for every request).
+        # A sync gunicorn worker needs one; a threaded worker one per thread.
+        DB_POOL_SIZE=int(os.environ.get("YISHI_DB_POOL_SIZE") or 8),
         TIMEZONE=os.environ.get("YISHI_TIMEZONE", "Asia/Shanghai"),
         SITE_NAME=os.environ.get("YISHI_SITE_NAME", ""),
         # The authority in feed ids and calendar UIDs: fixed, so they stay the same whichever
@@ -84,6 +99,10 @@ def create_app(config=None):
         BABEL_DEFAULT_LOCALE="zh_Hans",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(HERE, "translations"),
         PAGE_SIZE=20,
+        # Visitors' pages, built once per version of what they show (see views.cached_page):
+        # in this process by default, in Redis when several hosts serve one database.
+        PAGE_CACHE_SIZE=int(os.environ.get("YISHI_PAGE_CACHE_SIZE") or 512),
+        REDIS_URL=os.environ.get("REDIS_URL", ""),
     )
     if config:
         app.config.update(config)
@@ -91,12 +110,13 @@ def create_app(config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    db.initialize(make_database(app.config["DATABASE_URL"]))
+    db.initialize(make_database(app.config["DATABASE_URL"], pool=app.config["DB_POOL_SIZE"]))
 
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"], app.config["REDIS_URL"])
 
     _register_request_hooks(app)
     _register_templates(app)
@@ -152,9 +172,12 @@ def _register_request_hooks(app):
 
 
 def _register_templates(app):
-    from domain import labels, permissions, timefmt
+    from domain import labels, permissions, timefmt, workflow
+    from views import csrf_token
 
-    app.jinja_env.globals.update(get_locale=get_locale, label=labels.label, LOCALES=LOCALES)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
+    )
     app.jinja_env.filters.update(
         localtime=timefmt.format_local, ago=timefmt.ago, html_lang=labels.html_lang,
         paragraphs=labels.paragraphs,
@@ -162,7 +185,8 @@ def _register_templates(app):
 
     @app.context_processor
     def navigation():
-        return {"nav": permissions.navigation(current_user), "htmx": htmx}
+        # csrf_token here, not a global: Flask-WTF's context processor would win over a global.
+        return {"nav": permissions.navigation(current_user), "htmx": htmx, "csrf_token": csrf_token}
 
 
 def _register_blueprints(app):
@@ -178,6 +202,7 @@ def _register_blueprints(app):
         main,
         members,
         open311,
+        people,
         stats,
         triage,
         venues,
@@ -185,5 +210,5 @@ def _register_blueprints(app):
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, ledger, open311, stats):
+                   handling, ledger, open311, people, stats):
         app.register_blueprint(module.bp)

@@ -33,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from domain import deliberation, labels, timefmt
+from domain import accounts, deliberation, labels, timefmt
 from models import ANSWER_GRADES, FLAG_REASONS, RATINGS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
@@ -212,19 +212,36 @@ class ChoiceSelect(ChoiceField):
 
 # Accounts ----------------------------------------------------------------------------------------
 
-def your_name_field(description=""):
+def your_name_field(description="", label=None, required=None):
+    """A display name, in its canonical form (see accounts.normalise_name); a form holding one takes
+    `TrustedName` too, for the rules a name must keep."""
     return StringField(
-        _l("Your name"),
-        filters=[strip],
+        label or _l("Your name"),
+        filters=[accounts.normalise_name],
         validators=[
-            DataRequired(_l("Please enter your name.")),
+            DataRequired(required or _l("Please enter your name.")),
             Length(1, 40, _l("A name has at most %(max)d characters.")),
         ],
         description=description,
     )
 
 
-class RegisterForm(FlaskForm):
+class TrustedName:
+    """A form with a `display_name`: refuse names that hide characters, show nothing, or pass for an
+    official's (domain.accounts.check_display_name). The account the form edits (its `obj`) keeps
+    its own name."""
+
+    def __init__(self, *args, **kwargs):
+        self.name_owner = kwargs.get("obj")
+        super().__init__(*args, **kwargs)
+
+    def validate_display_name(self, field):
+        field.data, problem = accounts.check_display_name(field.data, self.name_owner)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(TrustedName, FlaskForm):
     username = username_field(_l("You log in with it. Letters and digits, for example zhang3."))
     display_name = your_name_field(_l("Shown next to what you write."))
     password = PasswordField(_l("Password"), validators=new_password_rules(), description=_l("At least 8 characters."))
@@ -240,7 +257,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TrustedName, FlaskForm):
     display_name = your_name_field()
     phone = phone_field(_l("Only councillors of your venues see it."))
     email = StringField(
@@ -495,6 +512,10 @@ class WindowForm(FlaskForm):
         _l("Voting closes"), validators=[InputRequired(_l("Please enter when voting closes."))],
         description=_l("Beijing time. Votes are taken until this minute."),
     )
+    live_count = BooleanField(
+        _l("Show the count while voting is open (a show of hands)"),
+        description=_l("Leave it off for a secret vote: then only the turnout shows until the close."),
+    )
 
     def validate_closes_at(self, field):
         now = deliberation.clock()
@@ -571,7 +592,7 @@ class RefuseForm(FlaskForm):
 class InviteCodeForm(FlaskForm):
     code = text_field(
         _l("Invite code"), 20, _l("Please enter the code."),
-        _l("The 8 letters and digits on your venue's notice board."),
+        _l("The code on your venue's notice board, or the personal code a councillor gave you."),
     )
 
 
@@ -582,7 +603,7 @@ class VotingRuleForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.open_to_all.choices = [
             ("residents", _l("Verified residents of this venue")),
-            ("all", _l("Every registered user")),
+            ("all", _l("Every registered user: votes called from now on are open polls")),
         ]
 
 
@@ -687,3 +708,31 @@ class RateForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.rating.choices = [(rating, labels.label("rating", rating)) for rating in RATINGS]
+
+
+# People: the good-suggestion award (好建议) -------------------------------------------------------
+
+class AwardForm(FlaskForm):
+    year = ChoiceField(_l("Good suggestion of the year"), coerce=optional_id, choices=[])
+    citation = _text(_l("Citation"), 500, _l("Please say why it is a good suggestion."),
+                     description=_l("Everyone reads it on the matter's page and on the list of good suggestions."))
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year.choices = [(year, str(year)) for year in years]
+        if not self.is_submitted() and years and self.year.data is None:
+            self.year.data = years[0]
+
+
+class WithdrawAwardForm(FlaskForm):
+    reason = _text(_l("Why is the mark withdrawn?"), 500, _l("Please give the reason. It is kept on the matter's timeline."))
+
+# Trust: personal verification codes -------------------------------------------------------------
+
+class PersonalCodesForm(FlaskForm):
+    count = NumberField(
+        _l("How many codes"), default=20,
+        validators=[InputRequired(_l("Please enter a number.")),
+                    NumberRange(1, 100, _l("Please enter a number from %(min)s to %(max)s."))],
+        description=_l("One code for each person you will verify. Each code works once."),
+    )

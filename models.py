@@ -20,6 +20,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    Value,
     fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -174,6 +175,7 @@ class Venue(Archivable, BaseModel):
     archived = BooleanField(default=False)
     issue_count = IntegerField(default=0)
     resident_count = IntegerField(default=0)  # verified residents, the base of a percentage quorum
+    revision = IntegerField(default=0)  # moved by the database with every change its page shows
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -267,7 +269,7 @@ class User(BaseModel):
     phone = CharField(max_length=20, null=True, index=True)
     email = CharField(max_length=120, null=True)  # for notices by email, where the site sends mail
     locale = CharField(max_length=10, null=True)
-    is_admin = BooleanField(default=False)
+    is_admin = BooleanField(default=False, index=True)
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
@@ -364,6 +366,42 @@ class User(BaseModel):
             .order_by(Membership.status != "verified", Venue.name, Membership.role)
         )
 
+    # Names and role badges (see domain/accounts.py)
+    @classmethod
+    def official_names(cls, owner_id=0):
+        """The display names of the officials (verified councillors and deputies, department staff,
+        site admins) other than user `owner_id`, and the names of every department but those
+        `owner_id` works for (a department's account may bear its name): one query."""
+        others = cls.id != owner_id
+        departments = ~Department.id.in_(
+            DepartmentStaff.select(DepartmentStaff.department).where(DepartmentStaff.user == owner_id)
+        )
+        # A union of index-driven parts: the officials are few, the accounts and members many.
+        return (
+            cls.select(cls.display_name).join(Membership, on=(Membership.user == cls.id)).where(
+                others & Membership.role.in_(("councillor", "deputy")) & (Membership.status == "verified")
+            )
+            | cls.select(cls.display_name).join(DepartmentStaff, on=(DepartmentStaff.user == cls.id)).where(others)
+            | cls.select(cls.display_name).where(others & cls.is_admin)
+            | Department.select(Department.name).where(departments)
+            | Department.select(Department.name_en).where(departments & (Department.name_en != ""))
+        )
+
+    @classmethod
+    def official_roles(cls, ids, venue_id):
+        """(user id, role) of the official roles of the users `ids` as seen at venue `venue_id`:
+        councillor there, deputy anywhere, department (staff), admin. One query."""
+        ids = list(ids)
+        memberships = Membership.select(Membership.user, Membership.role).where(
+            Membership.user.in_(ids) & (Membership.status == "verified")
+            & (((Membership.role == "councillor") & (Membership.venue == venue_id)) | (Membership.role == "deputy"))
+        )
+        staff = DepartmentStaff.select(DepartmentStaff.user, Value("department").cast("varchar")).where(
+            DepartmentStaff.user.in_(ids)
+        )
+        admins = cls.select(cls.id, Value("admin").cast("varchar")).where(cls.id.in_(ids) & cls.is_admin)
+        return memberships | staff | admins
+
 
 class Membership(BaseModel):
     """A user's role at a venue; residents need verification by a councillor."""
@@ -381,6 +419,7 @@ class Membership(BaseModel):
         indexes = (
             (("user", "venue", "role"), True),
             (("venue", "role", "status"), False),
+            (("role", "status", "user"), False),  # the officials (accounts.official_names)
         )
 
     @classmethod
@@ -618,6 +657,7 @@ class Issue(BaseModel):
     flag_count = IntegerField(default=0)
     due_on = DateField(null=True)
     reopened = BooleanField(default=False)
+    revision = IntegerField(default=0)  # moved by the database with every change its page shows
     created_at = DateTimeField(default=utcnow, index=True)
     updated_at = DateTimeField(default=utcnow)
 
@@ -642,13 +682,15 @@ class Issue(BaseModel):
         )
 
     @classmethod
-    def at(cls, venue, status="", category=""):
-        """The public issues of `venue`, of one status and one category code when given."""
+    def at(cls, venue, status="", category="", level=""):
+        """The public issues of `venue`, of one status, category code and level when given."""
         query = cls.public().where(cls.venue == venue)
         if status:
             query = query.where(cls.status == status)
         if category:
             query = query.where(Category.code == category)
+        if level:
+            query = query.where(cls.level == level)
         return query
 
     @classmethod
@@ -668,12 +710,12 @@ class Issue(BaseModel):
 
     @classmethod
     def counters(cls, issue_id):
-        """Only what polls compare of issue `issue_id` (status, counters, last change), found by
-        primary key: one indexed row, nothing joined. None when there is no such issue."""
+        """Only what polls compare of issue `issue_id` (status, counters, last change) and what
+        says who may read what (venue, author), found by primary key: one indexed row, nothing joined. None when there is no such issue."""
         return (
             cls.select(
                 cls.id, cls.status, cls.updated_at, cls.support_count, cls.comment_count,
-                cls.follower_count, cls.hidden,
+                cls.follower_count, cls.hidden, cls.venue, cls.author, cls.anonymous,
             )
             .where(cls.id == issue_id)
             .first()
@@ -743,6 +785,24 @@ class Comment(BaseModel):
     def with_author(cls):
         """Comments with their author."""
         return cls.select(cls, User).join(User)
+
+    @classmethod
+    def shown(cls, issue_id, reader_id=None, everything=False):
+        """Where a comment of issue `issue_id` shows to a reader: every one to those who see what
+        moderation hid (`everything`); to others none that is hidden, unless the reader (`reader_id`)
+        wrote it, nor a reply to such a comment."""
+        if everything:
+            return cls.issue == issue_id
+        reader_id = reader_id or 0
+        parent = cls.alias("hidden_parent")
+        hidden_parents = parent.select(parent.id).where(
+            (parent.issue == issue_id) & parent.hidden & (parent.author != reader_id)
+        )
+        return (
+            (cls.issue == issue_id)
+            & (~cls.hidden | (cls.author == reader_id))
+            & (cls.parent.is_null() | cls.parent.not_in(hidden_parents))
+        )
 
     @classmethod
     def reported_at(cls, venue):
@@ -831,6 +891,12 @@ class AgendaItem(BaseModel):
     outcome = TextField(default="")
     outcome_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     outcome_published_at = DateTimeField(null=True, index=True)
+    # Fixed when the window is set: an open poll (every registered user may answer) is never
+    # shown as a decision of the verified residents.
+    open_poll = BooleanField(default=False)
+    live_count = BooleanField(default=False)  # a show-of-hands vote: the counts show while open
+    # The secret that keys the ballots' references while the vote is open; destroyed at the close.
+    ballot_key = CharField(max_length=64, null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -855,12 +921,14 @@ class AgendaItem(BaseModel):
     @classmethod
     def published(cls, venue=None):
         """Items whose outcome is published, newest first, with meetings and venues; of one venue
-        when given."""
+        when given. Items made from an issue hidden by moderation are left out with it."""
         query = (
             cls.select(cls, Meeting, Venue)
             .join(Meeting)
             .join(Venue)
-            .where(cls.outcome_published_at.is_null(False))
+            .switch(cls)
+            .join(Issue, JOIN.LEFT_OUTER, on=(cls.issue == Issue.id))
+            .where(cls.outcome_published_at.is_null(False) & (Issue.id.is_null() | ~Issue.hidden))
             .order_by(cls.outcome_published_at.desc(), cls.id.desc())
         )
         return query.where(Meeting.venue == venue) if venue is not None else query
@@ -876,27 +944,20 @@ class AgendaItem(BaseModel):
         )
 
     @classmethod
+    def of_hidden_issues(cls, item_ids):
+        """The ids among `item_ids` of the items made from an issue hidden by moderation (one query)."""
+        ids = list(item_ids)
+        if not ids:
+            return set()
+        return {
+            item_id for (item_id,) in cls.select(cls.id).join(Issue, on=(cls.issue == Issue.id))
+            .where(cls.id.in_(ids) & Issue.hidden).tuples()
+        }
+
+    @classmethod
     def of_issue(cls, issue):
         """The items made from `issue`, oldest first, with their meetings."""
         return cls.select(cls, Meeting).join(Meeting).where(cls.issue == issue).order_by(cls.id)
-
-
-class Vote(BaseModel):
-    """A resident's secret ballot on an agenda item; changeable until the window closes."""
-
-    user = ForeignKeyField(User, on_delete="CASCADE")
-    item = ForeignKeyField(AgendaItem, backref="votes", on_delete="CASCADE")
-    choice = CharField(max_length=8)
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("item", "user"), True),)
-
-    @classmethod
-    def of(cls, item, user):
-        """`user`'s ballot on `item`, or None."""
-        return cls.get_or_none((cls.item == item.id) & (cls.user == user.id))
 
 
 class Assignment(BaseModel):
@@ -927,6 +988,7 @@ class Assignment(BaseModel):
     extension_until = DateField(null=True)
     extension_reason = TextField(default="")
     urge_count = IntegerField(default=0)
+    last_urged_on = DateField(null=True)  # one urging a day (local date)
     closed_at = DateTimeField(null=True)  # answered, returned or withdrawn
     created_at = DateTimeField(default=utcnow)
 
@@ -1068,13 +1130,6 @@ class Event(BaseModel):
     class Meta:
         indexes = ((("issue", "id"), False),)
 
-    @classmethod
-    def steps_of(cls, issue):
-        """The events that say which steps `issue` took: its status changes and ratings."""
-        return cls.select(cls.kind, cls.from_status, cls.to_status).where(
-            (cls.issue == issue.id) & cls.kind.in_(("status", "rated"))
-        )
-
 
 class Flag(BaseModel):
     """A report of abusive content on an issue or a comment: one per user per target."""
@@ -1167,11 +1222,26 @@ class Open311Request(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class PageVersion(BaseModel):
+    """One row: the revision of what every page shows (categories, regions, departments, people's
+    names), moved by the database's triggers (migration 0020)."""
+
+    site = IntegerField()
+
+    class Meta:
+        table_name = "page_version"
+
+    @classmethod
+    def current(cls):
+        """The site-wide revision now."""
+        return cls.select(cls.site).scalar()
+
+
 MODELS = [
     Region, Venue, User, Membership, DeputyGroup, DeputyGroupMember, Department,
-    DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem, Vote,
+    DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem,
     Assignment, Feedback, Reminder, Report, ReportItem, Notification, Event, Flag, AuditLog,
-    ApiKey, Open311Request,
+    ApiKey, Open311Request, PageVersion,
 ]
 
 
@@ -1222,3 +1292,170 @@ class StatKeyword(BaseModel):
 
 
 MODELS += [StatIssue, StatCount, StatKeyword]
+
+
+# --- people: service records, deputy groups' fields, good-suggestion awards ---
+
+class DeputyGroupCategory(BaseModel):
+    """A category in a deputy group's field: the group follows the matters filed under it."""
+
+    group = ForeignKeyField(DeputyGroup, backref="field", on_delete="CASCADE")
+    category = ForeignKeyField(Category, backref="+", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("group", "category"), True),)
+
+    @classmethod
+    def category_ids(cls, group):
+        """The ids of the categories in `group`'s field."""
+        return [c for (c,) in cls.select(cls.category).where(cls.group == group).tuples()]
+
+    @classmethod
+    def categories_of(cls, group):
+        """The categories in `group`'s field, in their set order."""
+        return (
+            Category.select().join(cls, on=(cls.category == Category.id))
+            .where(cls.group == group).order_by(Category.position, Category.id)
+        )
+
+    @classmethod
+    def by_group(cls):
+        """{group id: [categories]} for every group (the categories are few)."""
+        out = {}
+        query = (
+            cls.select(cls.group, Category).join(Category, on=(cls.category == Category.id))
+            .order_by(Category.position, Category.id)
+        )
+        for row in query:
+            out.setdefault(row.group_id, []).append(row.category)
+        return out
+
+
+class Award(BaseModel):
+    """A matter honoured as a good suggestion (好建议) of `year`, with its citation.
+
+    One per issue; Issue.award says the same on the issue's row, so lists show it without a join.
+    Withdrawing deletes the row; the issue's timeline and the audit trail keep the history.
+    """
+
+    issue = ForeignKeyField(Issue, unique=True, backref="+", on_delete="CASCADE")
+    year = IntegerField()
+    citation = TextField()
+    awarded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    awarded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("year", "awarded_at"), False),)
+
+    @classmethod
+    def of(cls, issue):
+        """The award of `issue` (an issue or its id), or None."""
+        return cls.get_or_none(cls.issue == getattr(issue, "id", issue))
+
+    @classmethod
+    def listing(cls, year=None):
+        """Public awards with their issues and venues, the latest year first; of one year when given."""
+        query = (
+            cls.select(cls, Issue, Venue)
+            .join(Issue).join(Venue)
+            .where(~Issue.hidden)
+            .order_by(cls.year.desc(), cls.awarded_at.desc(), cls.id.desc())
+        )
+        return query.where(cls.year == year) if year else query
+
+    @classmethod
+    def years(cls):
+        """[(year, how many public awards)], the latest first (one grouped query on the year index)."""
+        return list(
+            cls.select(cls.year, fn.COUNT(cls.id)).join(Issue).where(~Issue.hidden)
+            .group_by(cls.year).order_by(cls.year.desc()).tuples()
+        )
+
+
+MODELS += [DeputyGroupCategory, Award]
+
+# What service records and group pages count and list, each through an index of its own (added here
+# rather than in the classes above, so this area's schema reads in one place).
+Event.add_index(Event.actor, Event.created_at)  # a person's actions, by year
+Meeting.add_index(Meeting.created_by, Meeting.starts_at)  # the meetings a person ran
+Issue.add_index(Issue.recorded_by, Issue.created_at)  # the matters a person recorded for residents
+Issue.add_index(Issue.category, Issue.created_at)  # a deputy group's field, newest first
+
+# --- trust: secret ballots and personal verification codes ---
+
+class Participation(BaseModel):
+    """That `user` took part in the vote on `item`: never what they chose (see Ballot)."""
+
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    item = ForeignKeyField(AgendaItem, backref="participations", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("item", "user"), True),)
+
+    @classmethod
+    def exists_for(cls, item, user):
+        """Whether `user` took part in the vote on `item`."""
+        return cls.select().where((cls.item == item.id) & (cls.user == user.id)).exists()
+
+
+class Ballot(BaseModel):
+    """One choice on an item, with no voter and no time.
+
+    While the vote is open, `ref` (a keyed hash of voter and item, see voting.ballot_ref) finds the
+    ballot for changing; the close nulls every ref and the item's key, and stores the ballots again
+    in a random order, so nothing left links a choice to a person.
+    """
+
+    item = ForeignKeyField(AgendaItem, backref="ballots", on_delete="CASCADE")
+    choice = CharField(max_length=8)
+    ref = CharField(max_length=64, null=True)
+
+    class Meta:
+        indexes = ((("item", "ref"), True),)
+
+    @classmethod
+    def by_ref(cls, item, ref):
+        """The open ballot on `item` with this reference, or None."""
+        return cls.get_or_none((cls.item == item.id) & (cls.ref == ref))
+
+
+class PersonalCode(BaseModel):
+    """A one-time code a councillor hands to one person: entering it verifies them as a resident.
+
+    Only a hash of the code is kept; `number` is what the printed sheet shows beside it, so a lost
+    code can be revoked by its number.
+    """
+
+    venue = ForeignKeyField(Venue, backref="personal_codes", on_delete="CASCADE")
+    number = IntegerField()
+    code_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    used_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    used_at = DateTimeField(null=True)
+    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        # One code per person per venue: a second code cannot make a second voice.
+        indexes = ((("venue", "number"), True), (("venue", "used_by"), True))
+
+    @property
+    def state(self):
+        """unused, used or revoked."""
+        if self.used_at:
+            return "used"
+        return "revoked" if self.revoked_at else "unused"
+
+    @classmethod
+    def of_venue(cls, venue):
+        """The venue's codes, newest number first, with who used them."""
+        return (
+            cls.select(cls, User)
+            .join(User, JOIN.LEFT_OUTER, on=(cls.used_by == User.id))
+            .where(cls.venue == venue)
+            .order_by(cls.number.desc())
+        )
+
+
+MODELS.extend([Participation, Ballot, PersonalCode])

@@ -6,6 +6,7 @@ drop what every issue says (小区, 希望, 问题…). The tokenizer is this mo
 global one, which search may configure otherwise) and is built once per process, on first use,
 because building its prefix dictionary takes about a second.
 """
+import functools
 import gc
 import logging
 import os
@@ -65,6 +66,10 @@ def extractor():
 def keywords(title, body, top=TOP_K):
     """The issue's most telling Chinese words (at most `top`), by TF-IDF over its title and body;
     the title counts twice, as it says what the issue is about."""
-    text = f"{title or ''}。{title or ''}。{body or ''}"
-    words = extractor().extract_tags(text, topK=top * 3)
-    return [w for w in words if _WORD.match(w) and w not in STOP_WORDS and not _COUNTED.match(w)][:top]
+    return list(_keywords(title or "", body or "", top))
+
+
+@functools.lru_cache(maxsize=4096)  # a recount of imported issues often meets the same text again
+def _keywords(title, body, top):
+    words = extractor().extract_tags(f"{title}。{title}。{body}", topK=top * 3)
+    return tuple([w for w in words if _WORD.match(w) and w not in STOP_WORDS and not _COUNTED.match(w)][:top])

@@ -241,12 +241,13 @@ def on_event(issue, kind=""):
     in the change's transaction, and by whatever changes an issue after its last Event)."""
     if kind in QUIET:
         return
+    issue_id = issue.id if isinstance(issue, Issue) else issue  # record() takes either
     with db.atomic():
-        query = StatIssue.select().where(StatIssue.issue == issue.id)
+        query = StatIssue.select().where(StatIssue.issue == issue_id)
         if db.for_update:  # PostgreSQL: two changes of one issue take turns (SQLite locks at BEGIN)
             query = query.for_update()
         kept = query.first()
-        issue = Issue.get_by_id(issue.id)  # as it is now, read after the lock
+        issue = Issue.get_by_id(issue_id)  # as it is now, read after the lock
         if kept is None:
             town = town_of(issue.venue_id)
             words = hot_topics.keywords(issue.title, issue.body)

@@ -65,7 +65,7 @@ def _news_context(issue_id, after, first, last):
     issue = get_issue(issue_id)
     thread = Thread(issue, current_user, page_number())
     thread.first, thread.last = first, last
-    top, replies = thread.news(participation.comments_after(issue, after), after)
+    top, replies = thread.news(participation.comments_after(issue, after, reader=current_user), after)
     return {"issue": issue, "thread": thread, "new_top": top, "new_replies": replies}
 
 
@@ -81,7 +81,7 @@ def comments(issue_id):
             _anchor=f"discussion-{issue_id}",
         ))
     row = Issue.counters(issue_id)
-    if row is None:
+    if row is None or (row.hidden and not permissions.can_see_discussion(current_user, get_issue(issue_id))):
         abort(404)
     reader = current_user.id if current_user.is_authenticated else 0
     return conditional(
@@ -171,7 +171,10 @@ def support(issue_id):
 
 @bp.post("/issues/<int:issue_id>/follow")
 def follow(issue_id):
-    return _toggle(get_issue(issue_id, check=permissions.can_follow), "follow")
+    issue = get_issue(issue_id, check=permissions.can_follow)
+    if _want() and not permissions.can_see_issue(current_user, issue):
+        abort(404)  # unfollowing stays possible, so the notices of a hidden issue can be stopped
+    return _toggle(issue, "follow")
 
 
 def _toggle(issue, which):
@@ -191,12 +194,15 @@ def _toggle(issue, which):
 # Reports of abusive content ---------------------------------------------------------------------
 
 def _content(kind, target_id):
-    """(the issue or comment, its issue) or 404."""
+    """(the issue or comment, its issue) or 404, also when moderation hid it from the reader."""
     if kind in ("issues", "issue"):
-        issue = get_issue(target_id)
-        return issue, issue
-    comment = get_object_or_404(Comment.with_author(), Comment.id == target_id)
-    return comment, get_issue(comment.issue_id)
+        content = issue = get_issue(target_id)
+    else:
+        content = get_object_or_404(Comment.with_author(), Comment.id == target_id)
+        issue = get_issue(content.issue_id)
+    if not permissions.can_open_report_form(current_user, content, issue):
+        abort(404)
+    return content, issue
 
 
 def _content_url(content, issue):

@@ -43,6 +43,7 @@ REFUSALS = {
     "pending": _l("An extension was asked for already; the assigning side has not decided yet."),
     "no_request": _l("No extension is waiting for a decision."),
     "not_overdue": _l("Only an overdue item can be urged."),
+    "urged_today": _l("This item was urged today already. It can be urged again tomorrow."),
     "top_level": _l("City matters are at the top level already."),
     "grade": _l("That grade does not fit the answer: A or B for resolved, B, C or D for explained."),
     "level": _l("Please choose one of the options."),
@@ -87,6 +88,7 @@ def _item_page(assignment, status=200, **forms):
         "handling/item.html", status=status, assignment=assignment, issue=issue,
         others=[a for a in handling.current(issue) if a.id != assignment.id],
         timeline=list(issue.timeline()), may_return=handling.may_return(assignment),
+        show_author=permissions.can_see_author(current_user, issue),
         today=timefmt.local_date(), **forms,
     )
 
