@@ -229,11 +229,12 @@ def _register_blueprints(app):
         members,
         open311,
         people,
+        stats,
         triage,
         venues,
         verification,
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, ledger, open311, people):
+                   handling, ledger, open311, people, stats):
         app.register_blueprint(module.bp)

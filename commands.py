@@ -1,5 +1,5 @@
-"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `open311`, `translate`,
-`backup` and `restore`."""
+"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `stats`, `open311`,
+`translate`, `backup` and `restore`."""
 import datetime
 import os
 import sqlite3
@@ -14,12 +14,14 @@ from models import db
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD_ENV = "YISHI_ADMIN_PASSWORD"
+STATS_MIGRATION = "0011_statistics"
 
 
 def register(app):
     from domain import open311
 
-    for command in (db_group, seed_demo, create_admin, remind, search_group, translate, open311.cli, backup, restore):
+    for command in (db_group, seed_demo, create_admin, remind, search_group, stats_group, translate, open311.cli,
+                    backup, restore):
         app.cli.add_command(command)
 
 
@@ -45,7 +47,12 @@ def db_upgrade():
             from domain import search
 
             click.echo(f"search index rebuilt: {search.reindex_all()} issues")
-    click.echo("\n".join(f"applied: {name}" for name in applied) or "database is up to date")
+        click.echo("\n".join(f"applied: {name}" for name in applied) or "database is up to date")
+        if STATS_MIGRATION in applied:
+            # The summary rows are counted with app code, which a migration does not import.
+            from domain import stats
+
+            click.echo(f"statistics counted for {stats.recount()} issues")
 
 
 REINDEX_AFTER = {"0013_search"}
@@ -157,6 +164,22 @@ def search_reindex():
     with db.connection_context():
         count = search.reindex_all()
     click.echo(f"indexed {count} issues")
+
+
+@click.group("stats")
+def stats_group():
+    """The statistics' summary rows."""
+
+
+@stats_group.command("recount")
+@click.option("--keywords", is_flag=True, help="Extract every issue's keywords again (after the stop words change).")
+def stats_recount(keywords):
+    """Count the summary rows again from the issues (after an import that bypassed the site)."""
+    from domain import stats
+
+    with db.connection_context():
+        count = stats.recount(reextract=keywords)
+    click.echo(f"statistics counted for {count} issues")
 
 
 @click.group("translate")

@@ -1397,6 +1397,55 @@ MODELS = [
 ]
 
 
+# --- statistics ---
+
+class StatIssue(BaseModel):
+    """What one issue adds to the statistics now (see domain/stats.py): kept so that a change can
+    take back what the issue added before and add what it adds after, in the change's transaction."""
+
+    issue = ForeignKeyField(Issue, primary_key=True, backref="+", on_delete="CASCADE")
+    snapshot = JSONField(null=True)  # [dimensions, facts, whether its keywords count]
+    words = JSONField(null=True)  # its keywords, extracted once when it was raised
+
+
+class StatCount(BaseModel):
+    """A summary row: how many times `metric` (in `bucket`) happened to the issues raised in
+    `month`, within a scope (a town or 0 for all, a category or 0 for all), broken down by one
+    dimension (`dim` = `value`). The statistics page sums these, never the issues themselves."""
+
+    town = IntegerField()
+    category = IntegerField()
+    month = IntegerField()  # yyyymm, on the site's calendar
+    dim = CharField(max_length=12)
+    value = CharField(max_length=40, default="")
+    metric = CharField(max_length=20)
+    bucket = IntegerField(default=0)  # working days to answer, or a due date's ordinal
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            (("town", "category", "month", "dim", "value", "metric", "bucket"), True),
+            (("dim", "value", "category", "town"), False),
+        )
+
+
+class StatKeyword(BaseModel):
+    """How many issues raised in `month`, within a scope (as StatCount), have `word` among their
+    keywords: what the hot topics compare month by month."""
+
+    town = IntegerField()
+    category = IntegerField()
+    month = IntegerField()
+    word = CharField(max_length=40)
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("town", "category", "month", "word"), True),)
+
+
+MODELS += [StatIssue, StatCount, StatKeyword]
+
+
 # --- people: service records, deputy groups' fields, good-suggestion awards ---
 
 class DeputyGroupCategory(BaseModel):

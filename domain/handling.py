@@ -9,7 +9,7 @@ import datetime
 
 from peewee import IntegrityError, fn
 
-from domain import audit, mail, permissions, search, timefmt, workdays, workflow
+from domain import audit, mail, permissions, search, stats, timefmt, workdays, workflow
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
     ANSWER_GRADES,
@@ -206,6 +206,7 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
         ]
         issue.due_on = due_on
         issue.save(only=[Issue.due_on])
+        stats.on_event(issue, "assigned")  # the assignments came after the step's Event
         staff = staff_of([a.department_id for a in rows])
         _notify(staff, "assigned", issue, actor, at=now, due_on=due_on.isoformat())
         audit.record(actor, "issue.assign", issue, None,
@@ -510,6 +511,7 @@ def rate(issue, actor, rating, comment="", now=None):
                 )
                 issue.due_on = due_on
                 issue.save(only=[Issue.due_on])
+                stats.on_event(issue, "reopened")  # the new assignment came after the last Event
                 _notify(staff_of([answered.department_id]), "reopened", issue, actor, at=now)
         else:
             workflow.transition(issue, "closed", actor, check=False, at=now)

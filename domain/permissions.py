@@ -146,6 +146,7 @@ def navigation(user):
     """The header links that fit the user's roles: (endpoint, label)."""
     links = [("main.index", _l("Directory"))]
     links.append(("agenda.outcomes", _l("Outcomes")))
+    links.append(("stats.index", _l("Statistics")))
     if user and user.is_authenticated:
         councillor = user.has_role("councillor")
         if councillor:

@@ -7,7 +7,7 @@ import datetime
 
 from peewee import JOIN
 
-from domain import audit, permissions, search, timefmt
+from domain import audit, permissions, search, stats, timefmt
 from domain.permissions import CLOSERS, HANDLERS, MODERATORS
 from models import (
     ISSUE_STATES,
@@ -87,10 +87,12 @@ def record(issue, kind, actor=None, note="", from_status=None, to_status=None, a
     if isinstance(issue, Issue) and (issue.updated_at is None or issue.updated_at < at):
         issue.updated_at = at
     Issue.update(updated_at=at).where((Issue.id == issue_id) & (Issue.updated_at < at)).execute()
-    return Event.create(
+    event = Event.create(
         issue=issue, actor=actor, kind=kind, note=note, from_status=from_status,
         to_status=to_status, data=data or None, created_at=at,
     )
+    stats.on_event(issue, kind)  # the summary rows, in the same transaction as the change
+    return event
 
 
 def notify_followers(issue, kind, actor=None, at=None, **data):

@@ -147,6 +147,8 @@ class Postgres:
     def restore_demo(self):
         with self.database.connection_context(), self.database.atomic():
             self._empty()
+            # The demo's copy holds page_version's one row too: the one _empty() put back makes way.
+            self.database.execute_sql("DELETE FROM page_version")
             self.database.execute_sql("; ".join(
                 f'INSERT INTO public."{t}" SELECT * FROM {DEMO_SCHEMA}."{t}"' for t in self.tables
             ))

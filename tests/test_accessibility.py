@@ -238,6 +238,20 @@ def test_wide_screen(axe_page, site):
     assert_none(found)
 
 
+def test_statistics_pages(axe_page, site):
+    page = axe_page
+    town = models.Region.get(models.Region.name == "马家店街道")
+    found = []
+    found += visit(page, site, "/stats", "statistics")
+    assert page.locator("svg.chart").count() >= 5
+    found += visit(page, site, f"/stats?period=all&town={town.id}&category=", "statistics, one town")
+    found += visit(page, site, "/stats?period=year&category=public_safety", "statistics, one category")
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": site}])
+    found += visit(page, site, "/stats", "statistics (en)")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    found += visit(page, site, "/stats", "statistics (en, wide)")
+
+
 def test_people_pages(axe_page, site):
     """Service records, deputy groups and good suggestions in both languages, and the deputy's
     award forms (the issue page's section, the form page with errors)."""

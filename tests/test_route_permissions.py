@@ -106,6 +106,7 @@ ROUTES = {
     "members.index": (p.can_manage_members, "venue"),
     "members.my_venues": (p.can_manage_own_venues,),
     "static": PUBLIC,
+    "stats.index": PUBLIC,
     "triage.accept": (p.can_triage, "issue"),
     "triage.decline": (p.can_triage, "issue"),
     "triage.merge": (p.can_triage, "issue"),

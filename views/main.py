@@ -2,9 +2,10 @@
 from flask import Blueprint, current_app, make_response, request, url_for
 from flask_login import current_user
 
+from domain import stats
 from extensions import LOCALES
 from models import Region, Venue, db
-from views import render, safe_next, see_other
+from views import render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("main", __name__)
 
@@ -49,6 +50,7 @@ def index():
         city_venues=city_venues,
         count=len(venues),
         city=Region.city(),
+        headline=None if wants_fragment() else stats.headline(),
     )
 
 

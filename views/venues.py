@@ -2,7 +2,7 @@
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from domain import deliberation, permissions, search, workflow
+from domain import deliberation, permissions, search, stats, workflow
 from models import ISSUE_STATES, Category
 from views import Page, agenda, cached_page, get_venue, render, wants_fragment
 
@@ -64,5 +64,6 @@ def _show(venue):
         results=source if isinstance(source, search.Results) else None,
         agenda_badges=deliberation.badges_for([issue.id for issue in page.items]),
         can_record=permissions.can_record_issue(current_user, venue),
+        headline=None if fragment else stats.headline(venue),
         **({} if fragment else agenda.venue_context(venue)),
     )
