@@ -68,6 +68,7 @@ ACTIONS = {
     "issue.return": _l("Department returned an issue"),
     "issue.extension": _l("Extension decided"),
     "issue.rate": _l("Handling rated"),
+    "report.publish": _l("Special report published"),
     "api_key.create": _l("Open311 API key issued"),
     "api_key.revoke": _l("Open311 API key revoked"),
 }
@@ -86,6 +87,7 @@ OBJECT_TYPES = {
     "comment": _l("Comment"),
     "agenda_item": _l("Agenda item"),
     "api_key": _l("Open311 API key"),
+    "report": _l("Special report"),
 }
 
 # Names of the fields that snapshots hold, as the audit list shows them.
@@ -137,6 +139,10 @@ FIELD_LABELS = {
     "round": _l("Round"),
     "granted": _l("Granted"),
     "until": _l("New due date"),
+    "number": _l("Number"),
+    "year": _l("Year"),
+    "items": _l("Matters"),
+    "state": _l("State"),
 }
 
 

@@ -146,6 +146,7 @@ def navigation(user):
     """The header links that fit the user's roles: (endpoint, label)."""
     links = [("main.index", _l("Directory"))]
     links.append(("agenda.outcomes", _l("Outcomes")))
+    links.append(("reports.index", _l("Special reports")))
     if user and user.is_authenticated:
         councillor = user.has_role("councillor")
         if councillor:
@@ -417,3 +418,28 @@ def ledger_venues(user):
         Issue.select(Issue.venue).join(Assignment, on=(Assignment.issue == Issue.id))
         .where(Assignment.department.in_(_ledger_departments(user)))
     )
+
+
+# Special reports (民情专报) ------------------------------------------------------------------------
+
+def can_compile_reports(user):
+    """Deputies (verified, at any venue) and admins compile and publish special reports."""
+    if not (user and user.is_authenticated):
+        return False
+    return is_admin(user) or (
+        Membership.select()
+        .where((Membership.user == user.id) & (Membership.role == "deputy") & (Membership.status == "verified"))
+        .exists()
+    )
+
+
+def can_see_report(user, report):
+    """Everyone reads a published report; a draft only those who compile reports."""
+    return report.state == "published" or can_compile_reports(user)
+
+
+def can_edit_report(user, report):
+    """Who changes a draft (title, summary, items and their notes), publishes it, or starts a
+    correction of a published report: those who compile reports. That a published report itself
+    never changes is the report's rule (domain/reports.py), not a person's."""
+    return can_compile_reports(user)
