@@ -178,11 +178,12 @@ def _register_blueprints(app):
         main,
         members,
         open311,
+        reports,
         triage,
         venues,
         verification,
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, ledger, open311):
+                   handling, ledger, open311, reports):
         app.register_blueprint(module.bp)
