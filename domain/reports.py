@@ -16,7 +16,7 @@ import datetime
 import io
 from dataclasses import dataclass, fields
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
@@ -458,7 +458,13 @@ def overview(items, towns):
     for item in items:
         name = labels.localized(item.issue.category) if item.issue.category_id else _("No category")
         categories[name] = categories.get(name, 0) + 1
+    chinese = str(get_locale()) != "en"
+    breakdown = ("、" if chinese else ", ").join(
+        _("%(category)s: %(count)s", category=name, count=count)
+        for name, count in sorted(categories.items(), key=lambda pair: (-pair[1], pair[0]))
+    )
     return {
+        "breakdown": breakdown,
         "matters": len(items),
         "towns": len({towns.get(item.issue.venue_id) for item in items} - {"", None}),
         "supports": sum(item.issue.support_count for item in items),
@@ -570,6 +576,8 @@ def to_docx(sheet, chinese=True):
     figures = sheet.overview
     paragraph(_("This report holds %(matters)s matters from %(towns)s towns and subdistricts, "
                 "supported %(supports)s times by residents.", **{k: figures[k] for k in ("matters", "towns", "supports")}))
+    if figures["breakdown"]:
+        paragraph(_("By category: %(list)s.", list=figures["breakdown"]))
     for n, item in enumerate(sheet.items, 1):
         issue = item.issue
         paragraph(f"{heading_number(n, chinese)}{issue.title}", 16, True, face="SimHei", indent=False)
