@@ -628,6 +628,7 @@ class Issue(BaseModel):
             (("venue", "support_count"), False),
             (("venue", "status"), False),
             (("status", "due_on"), False),
+            (("level", "status"), False),  # a special report's candidates: city matters by status
         )
 
     @classmethod

@@ -36,9 +36,11 @@ def up(migrator, db):
     migrator.migrate(migrator.add_index('report', ('year', 'number'), unique=True))
     migrator.migrate(migrator.add_index('report', ('state', 'published_at')))
     migrator.migrate(migrator.add_index('report_item', ('issue_id', 'report_id')))
+    migrator.migrate(migrator.add_index('issue', ('level', 'status')))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_index('issue', 'issue_level_status'))
     migrator.migrate(migrator.drop_index('report_item', 'report_item_issue_id_report_id'))
     migrator.migrate(migrator.drop_index('report', 'report_state_published_at'))
     migrator.migrate(migrator.drop_index('report', 'report_year_number'))

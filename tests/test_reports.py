@@ -397,3 +397,23 @@ def test_forms_need_the_csrf_token(loop, csrf_app):
     response = client.post(f"/reports/{report.id}/publish")
     assert response.status_code == 400
     assert Report.get_by_id(report.id).state == "draft"
+
+
+def test_the_migration_keeps_an_earlier_report_numbered_in_its_year(db):
+    import importlib
+
+    from playhouse.migrate import SchemaMigrator
+
+    migration = importlib.import_module("migrations.0010_special_report")
+    migrator = SchemaMigrator.from_database(db.obj)
+    migration.down(migrator, db.obj)
+    param = db.obj.param
+    db.execute_sql(
+        f"INSERT INTO report (number, title, summary, published_at, created_at) VALUES "
+        f"(7, {param}, '', {param}, {param})",
+        ("旧专报", datetime(2025, 6, 1, 8, 0), datetime(2025, 5, 30, 8, 0)),
+    )
+    migration.up(migrator, db.obj)
+    old = Report.get(Report.title == "旧专报")
+    assert (old.state, old.year, old.number, old.item_count) == ("published", 2025, 7, 0)
+    assert old.updated_at == datetime(2025, 5, 30, 8, 0)
