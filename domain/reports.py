@@ -498,7 +498,7 @@ CHINESE_DIGITS = "零一二三四五六七八九"
 def heading_number(n, chinese):
     """一、二、… 十一、 in Chinese (as a 专报 numbers its matters), 1. 2. … otherwise."""
     if not chinese:
-        return f"{n}."
+        return f"{n}. "
     if n < 10:
         text = CHINESE_DIGITS[n]
     elif n < 100:

@@ -417,3 +417,38 @@ def test_the_migration_keeps_an_earlier_report_numbered_in_its_year(db):
     old = Report.get(Report.title == "旧专报")
     assert (old.state, old.year, old.number, old.item_count) == ("published", 2025, 7, 0)
     assert old.updated_at == datetime(2025, 5, 30, 8, 0)
+
+
+def test_a_correction_through_the_pages_is_shown_both_ways(loop, client):
+    report, (first, _second) = published_report(loop)
+    login(client, loop.deputy)
+    started = client.post(f"/reports/{report.id}/correct")
+    assert started.status_code == 303
+    correction = Report.get(Report.corrects == report.id)
+    assert started.headers["Location"].endswith(f"/reports/{correction.id}/edit")
+    edit = text(client.get(f"/reports/{correction.id}/edit"))
+    assert "涉及全市排水规划" in edit  # the notes came along, to be put right
+    assert client.post(f"/reports/{correction.id}/items/{first.id}/note",
+                       data={f"item{first.id}-note": "更正：由市住建局牵头"}).status_code == 303
+    assert client.post(f"/reports/{correction.id}/publish").status_code == 303
+    original_page = text(client.get(f"/reports/{report.id}"))
+    correction_page = text(client.get(f"/reports/{correction.id}"))
+    assert "已由以下专报更正" in original_page and f'href="/reports/{correction.id}"' in original_page
+    assert "本期更正" in correction_page and f'href="/reports/{report.id}"' in correction_page
+    assert "更正：由市住建局牵头" in correction_page
+    # The original did not change.
+    assert ReportItem.get((ReportItem.report == report.id) & (ReportItem.issue == first.id)).note == "涉及全市排水规划"
+    # Correcting a draft is refused with the reason, not an error.
+    draft = reports.create_draft(loop.deputy, "草稿")
+    refused = client.post(f"/reports/{draft.id}/correct")
+    assert refused.status_code == 409 and "只有已发布的专报才能更正" in text(refused)
+
+
+def test_the_report_reads_in_english(loop, client):
+    report, _issues = published_report(loop)
+    client.set_cookie("lang", "en")
+    body = text(client.get(f"/reports/{report.id}"))
+    assert "2026, No. 1" in body and "Special report" in body and "How each matter was handled since" in body
+    response = client.get(f"/reports/{report.id}/docx")
+    words = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
+    assert "1. 城区主干道积水" in words and "Note: 涉及全市排水规划" in words
