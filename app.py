@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from peewee import PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_db_url
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.datastructures import ImmutableMultiDict
 
 import commands
@@ -16,27 +17,38 @@ from models import MAX_ID, db
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def make_database(url):
-    """A peewee database for `url`: SQLite (WAL, write lock at BEGIN) or PostgreSQL."""
+def make_database(url, pool=0):
+    """A peewee database for `url`: SQLite (WAL, write lock at BEGIN) or PostgreSQL.
+
+    With `pool` (the most connections one process holds), closing a connection returns it to the
+    pool and the next request takes it back: no new connection, no PRAGMAs, per request. The
+    PRAGMAs run once, when a connection is made.
+    """
+    pooled = {"max_connections": pool, "stale_timeout": 300, "timeout": 10} if pool else {}
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        return SqliteDatabase(
-            path,
+        else:
+            pooled = {}  # each connection would be another empty database
+        options = dict(
             pragmas={
                 "journal_mode": "wal",
                 "foreign_keys": 1,
                 "synchronous": "normal",
                 "busy_timeout": 10000,
             },
-            timeout=10,
             lock_type="IMMEDIATE",
         )
+        if pooled:
+            # A pooled connection serves one thread at a time, but not always the same one.
+            return PooledSqliteDatabase(path, check_same_thread=False, **pooled, **options)
+        return SqliteDatabase(path, timeout=10, **options)
     if url.startswith(("postgres://", "postgresql://")):
         params = parse_db_url(url)
         name = params.pop("database")
-        return PostgresqlDatabase(name, **params)
+        return (PooledPostgresqlDatabase(name, **pooled, **params) if pooled
+                else PostgresqlDatabase(name, **params))
     raise ValueError(f"unsupported DATABASE_URL: {url}")
 
 
@@ -58,6 +70,9 @@ def create_app(config=None):
             "DATABASE_URL", "sqlite:///" + os.path.join(app.instance_path, "yishi.db")
         ),
         SECRET_KEY=os.environ.get("SECRET_KEY"),
+        # Connections one process keeps open for its requests (0: a new one for every request).
+        # A sync gunicorn worker needs one; a threaded worker one per thread.
+        DB_POOL_SIZE=int(os.environ.get("YISHI_DB_POOL_SIZE") or 8),
         TIMEZONE=os.environ.get("YISHI_TIMEZONE", "Asia/Shanghai"),
         SITE_NAME=os.environ.get("YISHI_SITE_NAME", ""),
         # The authority in feed ids and calendar UIDs: fixed, so they stay the same whichever
@@ -91,7 +106,7 @@ def create_app(config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    db.initialize(make_database(app.config["DATABASE_URL"]))
+    db.initialize(make_database(app.config["DATABASE_URL"], pool=app.config["DB_POOL_SIZE"]))
 
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
@@ -152,9 +167,11 @@ def _register_request_hooks(app):
 
 
 def _register_templates(app):
-    from domain import labels, permissions, timefmt
+    from domain import labels, permissions, timefmt, workflow
 
-    app.jinja_env.globals.update(get_locale=get_locale, label=labels.label, LOCALES=LOCALES)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
+    )
     app.jinja_env.filters.update(
         localtime=timefmt.format_local, ago=timefmt.ago, html_lang=labels.html_lang,
         paragraphs=labels.paragraphs,

@@ -644,13 +644,15 @@ class Issue(BaseModel):
         )
 
     @classmethod
-    def at(cls, venue, status="", category=""):
-        """The public issues of `venue`, of one status and one category code when given."""
+    def at(cls, venue, status="", category="", level=""):
+        """The public issues of `venue`, of one status, category code and level when given."""
         query = cls.public().where(cls.venue == venue)
         if status:
             query = query.where(cls.status == status)
         if category:
             query = query.where(Category.code == category)
+        if level:
+            query = query.where(cls.level == level)
         return query
 
     @classmethod
@@ -670,12 +672,12 @@ class Issue(BaseModel):
 
     @classmethod
     def counters(cls, issue_id):
-        """Only what polls compare of issue `issue_id` (status, counters, last change), found by
-        primary key: one indexed row, nothing joined. None when there is no such issue."""
+        """Only what polls compare of issue `issue_id` (status, counters, last change) and what
+        says who may read what (venue, author), found by primary key: one indexed row, nothing joined. None when there is no such issue."""
         return (
             cls.select(
                 cls.id, cls.status, cls.updated_at, cls.support_count, cls.comment_count,
-                cls.follower_count, cls.hidden,
+                cls.follower_count, cls.hidden, cls.venue, cls.author, cls.anonymous,
             )
             .where(cls.id == issue_id)
             .first()
@@ -929,6 +931,7 @@ class Assignment(BaseModel):
     extension_until = DateField(null=True)
     extension_reason = TextField(default="")
     urge_count = IntegerField(default=0)
+    last_urged_on = DateField(null=True)  # one urging a day (local date)
     closed_at = DateTimeField(null=True)  # answered, returned or withdrawn
     created_at = DateTimeField(default=utcnow)
 
@@ -1116,13 +1119,6 @@ class Event(BaseModel):
 
     class Meta:
         indexes = ((("issue", "id"), False),)
-
-    @classmethod
-    def steps_of(cls, issue):
-        """The events that say which steps `issue` took: its status changes and ratings."""
-        return cls.select(cls.kind, cls.from_status, cls.to_status).where(
-            (cls.issue == issue.id) & cls.kind.in_(("status", "rated"))
-        )
 
 
 class Flag(BaseModel):

@@ -89,8 +89,11 @@ def due_date(issue, start):
 
 
 def classify(issue, actor, category, level, note=""):
-    """Set the category and the level that must handle `issue` (分类·定级)."""
+    """Set the category and the level that must handle `issue` (分类·定级); not for an issue
+    declined or merged, which nobody handles."""
     permissions.ensure(permissions.can_assign, actor, issue)
+    if issue.status in ("declined", "merged"):
+        raise HandlingError("status")
     if level not in workflow.LEVELS:
         raise HandlingError("level")
     note = (note or "").strip()
@@ -119,9 +122,12 @@ def escalate(issue, actor, reason, now=None):
     now = now or utcnow()
     with db.atomic():
         was = issue.level
-        issue.level = higher
-        issue.updated_at = now
-        issue.save(only=[Issue.level, Issue.updated_at])
+        moved = Issue.update(level=higher, updated_at=now).where(
+            (Issue.id == issue.id) & (Issue.level == was)
+        ).execute()
+        if not moved:  # escalated by someone else meanwhile
+            raise HandlingError("status")
+        issue.level, issue.updated_at = higher, now
         workflow.record(issue, "escalated", actor, reason, at=now, from_level=was, to_level=higher)
         if issue.status in ("assigned", "in_progress"):
             _withdraw(issue, now)
@@ -185,6 +191,11 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
         raise HandlingError("due_in_past")
     sign_due_on, _certain = workdays.add_workdays(today, SIGN_WITHIN)
     with db.atomic():
+        try:
+            workflow.transition(issue, "assigned", actor, note, check=False, at=now, department=lead.id,
+                                co=[d.id for d in co], due_on=due_on.isoformat())
+        except workflow.TransitionError as error:  # routed by someone else meanwhile
+            raise HandlingError("status") from error
         rows = [
             Assignment.create(
                 issue=issue, department=department, assigned_by=actor, role=role, due_on=due_on,
@@ -194,8 +205,6 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
         ]
         issue.due_on = due_on
         issue.save(only=[Issue.due_on])
-        workflow.transition(issue, "assigned", actor, note, check=False, at=now, department=lead.id,
-                            co=[d.id for d in co], due_on=due_on.isoformat())
         staff = staff_of([a.department_id for a in rows])
         _notify(staff, "assigned", issue, actor, at=now, due_on=due_on.isoformat())
         audit.record(actor, "issue.assign", issue, None,
@@ -257,6 +266,19 @@ def may_return(assignment, today=None):
     return assignment.active and (today or timefmt.local_date()) <= deadline
 
 
+def _take(assignment, states, refusal, **changes):
+    """Write `changes` to `assignment` only while its row is still in one of `states`: of two
+    requests at once (a double click, two staff), the second finds the item taken and is refused
+    with `refusal` instead of recording the step twice."""
+    taken = Assignment.update(**changes).where(
+        (Assignment.id == assignment.id) & Assignment.state.in_(states)
+    ).execute()
+    if not taken:
+        raise HandlingError(refusal)
+    for name, value in changes.items():
+        setattr(assignment, name, value)
+
+
 def _own_active(assignment, actor):
     permissions.ensure(permissions.can_handle, actor, assignment)
     if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
@@ -272,10 +294,7 @@ def sign(assignment, actor, now=None):
     now = now or utcnow()
     late = assignment.sign_due_on is not None and timefmt.local_date(now) > assignment.sign_due_on
     with db.atomic():
-        assignment.state = "signed"
-        assignment.signed_at = now
-        assignment.signed_by = actor
-        assignment.save(only=[Assignment.state, Assignment.signed_at, Assignment.signed_by])
+        _take(assignment, ("assigned",), "signed", state="signed", signed_at=now, signed_by=actor)
         issue = assignment.issue
         workflow.record(issue, "signed", actor, at=now, department=assignment.department_id,
                         late=late, role=assignment.role)
@@ -312,13 +331,8 @@ def answer(assignment, actor, kind, text, grade, now=None):
         if assignment.state == "assigned":
             sign(assignment, actor, now)
         issue = Issue.get_by_id(assignment.issue_id)
-        assignment.state = "answered"
-        assignment.answer_kind = kind
-        assignment.grade = grade
-        assignment.response = text
-        assignment.answered_by = actor
-        assignment.responded_at = assignment.closed_at = now
-        assignment.save()
+        _take(assignment, ACTIVE_ASSIGNMENT_STATES, "closed", state="answered", answer_kind=kind,
+              grade=grade, response=text, answered_by=actor, responded_at=now, closed_at=now)
         # Co-handling departments that sent nothing are done too: the lead answered for all.
         Assignment.update(state="withdrawn", closed_at=now).where(
             (Assignment.issue == issue.id) & (Assignment.role == "co")
@@ -341,14 +355,9 @@ def send_opinion(assignment, actor, text, now=None):
         raise HandlingError("text_required")
     now = now or utcnow()
     with db.atomic():
-        assignment.state = "answered"
-        assignment.answer_kind = "opinion"
-        assignment.response = text
-        assignment.answered_by = actor
-        assignment.responded_at = assignment.closed_at = now
-        if assignment.signed_at is None:
-            assignment.signed_at, assignment.signed_by = now, actor
-        assignment.save()
+        signed = {} if assignment.signed_at is not None else {"signed_at": now, "signed_by": actor}
+        _take(assignment, ACTIVE_ASSIGNMENT_STATES, "closed", state="answered", answer_kind="opinion",
+              response=text, answered_by=actor, responded_at=now, closed_at=now, **signed)
         issue = assignment.issue
         workflow.record(issue, "opinion", actor, text, at=now, department=assignment.department_id,
                         public=False)
@@ -369,10 +378,8 @@ def return_(assignment, actor, reason, now=None):
     if not may_return(assignment, timefmt.local_date(now)):
         raise HandlingError("too_late")
     with db.atomic():
-        assignment.state = "returned"
-        assignment.return_reason = reason
-        assignment.closed_at = now
-        assignment.save(only=[Assignment.state, Assignment.return_reason, Assignment.closed_at])
+        _take(assignment, ACTIVE_ASSIGNMENT_STATES, "closed", state="returned", return_reason=reason,
+              closed_at=now)
         issue = Issue.get_by_id(assignment.issue_id)
         workflow.record(issue, "returned", actor, reason, at=now, department=assignment.department_id,
                         role=assignment.role)
@@ -438,18 +445,24 @@ def decide_extension(assignment, actor, grant, note="", now=None):
 
 
 def urge(assignment, actor, note="", now=None):
-    """Urge an overdue item (催办): recorded, counted per department, and its staff told."""
+    """Urge an overdue item (催办): recorded, counted per department, and its staff told. Once a
+    day per item: more would only inflate the department's count, not its speed."""
     issue = Issue.get_by_id(assignment.issue_id)
     permissions.ensure(permissions.can_urge, actor, issue)
     now = now or utcnow()
-    if not assignment.is_overdue(timefmt.local_date(now)):
+    today = timefmt.local_date(now)
+    if not assignment.is_overdue(today):
         raise HandlingError("not_overdue")
     note = (note or "").strip()
     with db.atomic():
-        Assignment.update(urge_count=Assignment.urge_count + 1).where(
-            Assignment.id == assignment.id
+        urged = Assignment.update(urge_count=Assignment.urge_count + 1, last_urged_on=today).where(
+            (Assignment.id == assignment.id)
+            & (Assignment.last_urged_on.is_null() | (Assignment.last_urged_on < today))
         ).execute()
+        if not urged:
+            raise HandlingError("urged_today")
         assignment.urge_count += 1
+        assignment.last_urged_on = today
         workflow.record(issue, "urged", actor, note, at=now, department=assignment.department_id)
         _notify(staff_of([assignment.department_id]), "urged", issue, actor, at=now)
 

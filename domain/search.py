@@ -159,11 +159,11 @@ def similar(venue, title, limit=5):
     return found
 
 
-def venue_issues(venue, status="", category="", q="", sort="new"):
-    """The public issues of `venue` for the list's filters, as one query: of one status and
-    category code when given, matching the words `q` (best first when sort="relevant"), else
+def venue_issues(venue, status="", category="", level="", q="", sort="new"):
+    """The public issues of `venue` for the list's filters, as one query: of one status,
+    category code and level when given, matching the words `q` (best first when sort="relevant"), else
     newest or most supported first. None when `q` has nothing searchable."""
-    query = Issue.at(venue, status, category)
+    query = Issue.at(venue, status, category, level)
     if q:
         query = matching(query, q)
         if query is None or sort == "relevant":

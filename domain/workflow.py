@@ -7,7 +7,7 @@ import datetime
 
 from peewee import JOIN
 
-from domain import audit, permissions, search
+from domain import audit, permissions, search, timefmt
 from domain.permissions import CLOSERS, HANDLERS, MODERATORS
 from models import (
     ISSUE_STATES,
@@ -79,11 +79,17 @@ def can_move(issue, to_status, user):
 def record(issue, kind, actor=None, note="", from_status=None, to_status=None, at=None, **data):
     """Append an Event to the issue's trail (no status change by itself).
 
-    `at` back-dates it (demo data, imports); by default it happens now.
+    `at` back-dates it (demo data, imports); by default it happens now. The issue's `updated_at`
+    moves with it, so every poll of the issue sees the new entry.
     """
+    at = at or utcnow()
+    issue_id = issue.id if isinstance(issue, Issue) else issue
+    if isinstance(issue, Issue) and (issue.updated_at is None or issue.updated_at < at):
+        issue.updated_at = at
+    Issue.update(updated_at=at).where((Issue.id == issue_id) & (Issue.updated_at < at)).execute()
     return Event.create(
         issue=issue, actor=actor, kind=kind, note=note, from_status=from_status,
-        to_status=to_status, data=data or None, created_at=at or utcnow(),
+        to_status=to_status, data=data or None, created_at=at,
     )
 
 
@@ -115,17 +121,20 @@ def transition(issue, to_status, actor, note="", check=True, at=None, **data):
     """Move `issue` to `to_status`, recording an Event and notifying followers, in one transaction.
 
     Raises TransitionError when the table does not allow the step for `actor` (unless check=False,
-    for steps the system takes itself, such as a vote's result). `at` back-dates the step.
+    for steps the system takes itself, such as a vote's result), and when another request moved
+    the issue since it was read (of two clicks at once, one step is taken). `at` back-dates it.
     """
     _check(issue, to_status, actor, check)
     at = at or utcnow()
     with db.atomic():
         from_status = issue.status
-        issue.status = to_status
-        issue.updated_at = at
-        if to_status == "in_progress" and from_status in ("resolved", "explained"):
-            issue.reopened = True
-        issue.save(only=[Issue.status, Issue.updated_at, Issue.reopened])
+        reopened = issue.reopened or (to_status == "in_progress" and from_status in ("resolved", "explained"))
+        moved = Issue.update(status=to_status, updated_at=at, reopened=reopened).where(
+            (Issue.id == issue.id) & (Issue.status == from_status)
+        ).execute()
+        if not moved:
+            raise TransitionError(f"{from_status} → {to_status}: the issue changed meanwhile")
+        issue.status, issue.updated_at, issue.reopened = to_status, at, reopened
         event = record(issue, "status", actor, note, from_status, to_status, at=at, **data)
         notify_followers(issue, "status", actor, at=at, from_status=from_status, to_status=to_status)
     return event
@@ -220,6 +229,14 @@ def is_overdue(issue, today=None):
     """Past its due date and not yet answered (resolved or explained)."""
     today = today or datetime.date.today()
     return issue.due_on is not None and issue.due_on < today and issue.status not in FINISHED
+
+
+def due_state(issue, today=None):
+    """What a list row says about the issue's due date: "overdue", "due" (still in time) or None
+    (no due date, or already answered)."""
+    if issue.due_on is None or issue.status in FINISHED:
+        return None
+    return "overdue" if is_overdue(issue, today or timefmt.local_date()) else "due"
 
 
 def next_level(level):

@@ -212,6 +212,8 @@ def app(database_url, tmp_path):
     yield app
     if not models.db.is_closed():
         models.db.close()
+    if hasattr(models.db.obj, "close_all"):  # the pool's idle connections too
+        models.db.obj.close_all()
 
 
 @pytest.fixture

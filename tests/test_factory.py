@@ -3,6 +3,7 @@ import os
 import pytest
 from peewee import PostgresqlDatabase, SqliteDatabase
 
+import models
 from app import create_app, make_database
 
 
@@ -46,9 +47,35 @@ def test_sqlite_takes_the_write_lock_at_begin_in_wal_mode(tmp_path):
     assert database._lock_type == "IMMEDIATE"
 
 
+def test_a_pooled_sqlite_database_sets_its_pragmas_once_per_connection(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path}/db.sqlite", pool=2)
+    seen = []
+    original = database.execute_sql
+    database.execute_sql = lambda sql, *a, **k: (seen.append(sql), original(sql, *a, **k))[1]
+    for _ in range(3):
+        with database.connection_context():
+            database.execute_sql("SELECT 1")
+    assert len(database._connections) == 1  # one connection, taken back three times
+    assert database._lock_type == "IMMEDIATE"
+    with database.connection_context():
+        assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10000
+    database.close_all()
+
+
+def test_a_request_reuses_the_pooled_connection(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite", "SECRET_KEY": "x"})
+    client = app.test_client()
+    assert client.get("/no-such-page").status_code == 404
+    assert client.get("/no-such-page").status_code == 404
+    assert len(models.db.obj._connections) == 1 and not models.db.obj._in_use
+    models.db.obj.close_all()
+
+
 def test_postgresql_url_gives_postgresql():
     database = make_database("postgresql://someone@127.0.0.1:5432/yishi")
     assert isinstance(database, PostgresqlDatabase)
+    assert isinstance(make_database("postgresql://someone@127.0.0.1:5432/yishi", pool=4), PostgresqlDatabase)
     assert database.database == "yishi"
     assert database.connect_params["host"] == "127.0.0.1"
 
@@ -63,3 +90,17 @@ def test_responses_carry_security_headers_and_vary(client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "HX-Request" in response.headers["Vary"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_after_the_first_request_a_poll_runs_one_statement_and_no_pragma(database_url, monkeypatch):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "TESTING": True})
+    seen = []
+    database = type(models.db.obj)
+    original = database.execute_sql
+    monkeypatch.setattr(database, "execute_sql", lambda self, sql, *a, **k: (seen.append(sql), original(self, sql, *a, **k))[1])
+    client = app.test_client()
+    client.get("/issues/12345/status", headers={"HX-Request": "true"})
+    seen.clear()
+    assert client.get("/issues/12345/status", headers={"HX-Request": "true"}).status_code == 404
+    assert len(seen) == 1 and "PRAGMA" not in seen[0]
+    models.db.obj.close_all()

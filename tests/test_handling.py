@@ -234,6 +234,84 @@ def test_only_an_overdue_item_is_urged_and_each_urging_counts(loop):
         handling.urge(lead, loop.author, now=datetime(2026, 12, 21, 9))
 
 
+def test_an_item_is_urged_once_a_day_however_many_ask(loop):
+    lead = loop.assigned()
+    morning, evening = datetime(2026, 12, 18, 1), datetime(2026, 12, 18, 15)  # both 18 Dec in China
+    handling.urge(lead, loop.deputy, now=morning)
+    for who in (loop.deputy, loop.councillor):
+        with pytest.raises(HandlingError, match="urged_today"):
+            handling.urge(fresh(lead), who, now=evening)
+    # Another request read the row before the first urging: the row itself refuses it.
+    with pytest.raises(HandlingError, match="urged_today"):
+        handling.urge(lead, loop.councillor, now=evening)
+    assert fresh(lead).urge_count == 1 and kinds(lead.issue).count("urged") == 1
+    handling.urge(fresh(lead), loop.councillor, now=datetime(2026, 12, 18, 17))  # 19 Dec in China
+    assert fresh(lead).urge_count == 2
+
+
+def test_the_urge_button_says_when_it_was_urged_today(loop, client, auth):
+    lead = loop.assigned()
+    Assignment.update(due_on=date(2020, 1, 2)).where(Assignment.id == lead.id).execute()
+    auth.login("councillor")
+    url = f"/handling/{lead.id}/urge"
+    assert client.post(url, data={"note": ""}).status_code == 303
+    again = client.post(url, data={"note": "再催"})
+    assert again.status_code == 422 and "今天已经催办过这一件" in body(again)
+    assert fresh(lead).urge_count == 1
+
+
+# Two requests at once: the second finds the step taken ---------------------------------------------
+
+def test_signing_twice_at_once_records_one_signature(loop):
+    lead = loop.assigned()
+    stale = fresh(lead)
+    handling.sign(lead, loop.office_staff, now=NOW)
+    with pytest.raises(HandlingError, match="signed"):
+        handling.sign(stale, loop.office_staff, now=NOW)
+    assert kinds(lead.issue).count("signed") == 1
+
+
+def test_answering_twice_at_once_records_one_answer(loop):
+    lead = loop.assigned()
+    handling.sign(lead, loop.office_staff, now=NOW)
+    stale = fresh(lead)
+    handling.answer(fresh(lead), loop.office_staff, "resolved", "第一次", "A", now=NOW)
+    with pytest.raises(HandlingError, match="closed"):
+        handling.answer(stale, loop.office_staff, "explained", "第二次", "C", now=NOW)
+    with pytest.raises(HandlingError, match="closed"):
+        handling.return_(stale, loop.office_staff, "不归我们管", now=NOW)
+    assert fresh(lead).response == "第一次" and fresh(lead.issue).status == "resolved"
+    assert [e.to_status for e in Event.select().where(Event.issue == lead.issue_id, Event.kind == "status")] == [
+        "assigned", "in_progress", "resolved"]
+
+
+def test_routing_twice_at_once_makes_one_lead(loop):
+    issue = loop.issue()
+    stale = fresh(issue)
+    handling.assign(issue, loop.councillor, loop.office, now=NOW)
+    with pytest.raises(HandlingError, match="status"):
+        handling.assign(stale, loop.deputy, loop.works, now=NOW)
+    assert Assignment.select().where(Assignment.issue == issue.id).count() == 1
+
+
+def test_escalating_twice_at_once_moves_one_level(loop):
+    issue = loop.issue(level="village")
+    stale = fresh(issue)
+    handling.escalate(issue, loop.councillor, "需要街道协调", now=NOW)
+    with pytest.raises(HandlingError, match="status"):
+        handling.escalate(stale, loop.deputy, "同样的理由", now=NOW)
+    assert fresh(issue).level == "town" and kinds(issue).count("escalated") == 1
+
+
+def test_a_triage_step_on_a_stale_page_is_taken_once(loop):
+    issue = loop.issue(status="submitted")
+    stale = fresh(issue)
+    workflow.accept(issue, loop.councillor)
+    with pytest.raises(workflow.TransitionError):
+        workflow.decline(stale, loop.councillor, "重复")
+    assert fresh(issue).status == "accepted"
+
+
 # Satisfaction ------------------------------------------------------------------------------------------
 
 def answered(loop, kind="resolved", grade="A"):

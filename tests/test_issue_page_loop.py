@@ -246,6 +246,28 @@ def test_the_poll_refreshes_the_step_bar_and_the_handling_block(loop, client):
     assert second.status_code == 200 and "已疏通。" in body(second) and "已办结" in body(second)
 
 
+def test_the_poll_brings_a_new_timeline_entry_even_without_a_status_change(loop, client):
+    lead = loop.assigned()
+    handling.sign(lead, loop.office_staff, now=NOW)
+    first = client.get(f"/issues/{lead.issue_id}/status", headers=HX)
+    assert f'id="timeline-{lead.issue_id}"' in body(first) and "已派人勘察" not in body(first)
+    handling.progress(fresh(lead), loop.office_staff, "已派人勘察", public=True, now=NOW + timedelta(minutes=5))
+    second = client.get(f"/issues/{lead.issue_id}/status", headers={**HX, "If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and "已派人勘察" in body(second)
+
+
+def test_the_poll_shows_internal_entries_only_to_the_people_involved(loop, client, auth):
+    issue = answered(loop)
+    visitor = client.get(f"/issues/{issue.id}/status", headers=HX)
+    assert "已派人勘察" in body(visitor) and "内部协调记录" not in body(visitor)
+    assert visitor.headers["Cache-Control"] == "no-cache"
+    auth.login("councillor")
+    # The visitor's copy is not the councillor's: same row, another answer.
+    mine = client.get(f"/issues/{issue.id}/status", headers={**HX, "If-None-Match": visitor.headers["ETag"]})
+    assert mine.status_code == 200 and "内部协调记录" in body(mine)
+    assert "private" in mine.headers["Cache-Control"]
+
+
 def test_the_poll_of_a_hidden_issue_says_only_its_status(loop, client):
     lead = loop.assigned()
     Issue.update(hidden=True).where(Issue.id == lead.issue_id).execute()
@@ -264,3 +286,28 @@ def test_the_page_rendering_stays_flat_with_more_events(loop, client, statements
     statements.clear()
     page(client, lead.issue)
     assert len(statements) <= few
+
+
+# The lists ---------------------------------------------------------------------------------------
+
+def test_the_venue_list_marks_overdue_in_red_and_says_the_due_date_and_level(loop, client):
+    late, in_time = loop.assigned(), loop.assigned()
+    today = timefmt.local_date()
+    Issue.update(due_on=today - timedelta(days=3)).where(Issue.id == late.issue_id).execute()
+    Issue.update(due_on=today + timedelta(days=3)).where(Issue.id == in_time.issue_id).execute()
+    text = body(client.get("/v/tuanjie"))
+    assert text.count('class="tag tag-overdue"') == 1
+    assert f"已超期（应于 {today - timedelta(days=3)} 办结）" in text
+    assert f"时限 {today + timedelta(days=3)}" in text and "镇级" in text
+    handling.answer(fresh(late), loop.office_staff, "resolved", "已疏通。", "A", now=NOW)
+    assert "tag-overdue" not in body(client.get("/v/tuanjie"))
+
+
+def test_the_venue_list_filters_by_level(loop, client):
+    town = loop.issue()
+    city = loop.issue(level="city")
+    Issue.update(title="市里的事").where(Issue.id == city.id).execute()
+    text = body(client.get("/v/tuanjie?level=city"))
+    assert "市里的事" in text and town.title not in text
+    assert '<option value="city" selected>' in text
+    assert "市里的事" in body(client.get("/v/tuanjie?level=nonsense"))

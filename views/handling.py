@@ -43,6 +43,7 @@ REFUSALS = {
     "pending": _l("An extension was asked for already; the assigning side has not decided yet."),
     "no_request": _l("No extension is waiting for a decision."),
     "not_overdue": _l("Only an overdue item can be urged."),
+    "urged_today": _l("This item was urged today already. It can be urged again tomorrow."),
     "top_level": _l("City matters are at the top level already."),
     "grade": _l("That grade does not fit the answer: A or B for resolved, B, C or D for explained."),
     "level": _l("Please choose one of the options."),

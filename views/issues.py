@@ -7,7 +7,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from domain import handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
-from models import Event, Issue
+from models import Issue
 from views import Page, agenda, answer, conditional, get_venue, render, require, see_other, wants_fragment
 from views.thread import thread_context
 
@@ -106,7 +106,8 @@ def similar(slug):
 def show(issue_id):
     issue = get_object_or_404(Issue.with_venue(), Issue.id == issue_id)
     people = issue.people()
-    events = list(issue.timeline())
+    internal, show_author = _reader(issue)
+    events = _visible_events(issue, internal)
     handled = handling.summary(issue)
     return render(
         "issues/show.html",
@@ -114,14 +115,12 @@ def show(issue_id):
         # A hidden issue keeps its page (links in notifications still lead somewhere), but only
         # its author and those who moderate the venue see what it says.
         concealed=not permissions.can_see_issue(current_user, issue),
-        # Internal entries (internal progress notes, co-handling opinions) for the people involved.
-        events=events if permissions.can_see_internal(current_user, issue)
-        else [e for e in events if not _internal(e)],
+        events=events,
         handled=handled,
         actions=_actions(issue, handled),
         author=people.get(issue.author_id),
         recorder=people.get(issue.recorded_by_id),
-        show_author=permissions.can_see_author(current_user, issue),
+        show_author=show_author,
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
         merged_into=issue.merged_target(),
         path=workflow.path(issue, events),
@@ -133,8 +132,20 @@ def show(issue_id):
     )
 
 
-def _internal(event):
-    return bool(event.data) and event.data.get("public") is False
+def _reader(issue):
+    """What of the trail this reader may see: (internal entries, the anonymous author's name).
+    Internal entries (internal progress notes, co-handling opinions) are for the people involved."""
+    if not permissions.signed_in(current_user):
+        return False, not issue.anonymous
+    return (permissions.can_see_internal(current_user, issue),
+            permissions.can_see_author(current_user, issue))
+
+
+def _visible_events(issue, internal):
+    events = list(issue.timeline())
+    return events if internal else [
+        e for e in events if not (e.data and e.data.get("public") is False)
+    ]
 
 
 def _actions(issue, handled):
@@ -172,18 +183,23 @@ def status(issue_id):
         abort(404)
     if not wants_fragment():
         return see_other(url_for("issues.show", issue_id=issue_id))
-    return conditional(lambda: _poll(issue), *issue.version(), timefmt.local_date(), cache="no-cache")
+    reader = _reader(issue)
+    return conditional(
+        lambda: _poll(issue, *reader), *issue.version(), *reader, timefmt.local_date(),
+        cache="no-cache, private" if permissions.signed_in(current_user) else "no-cache",
+    )
 
 
-def _poll(issue):
-    """The badge, and with it (swapped out of band) the step bar and who handles the issue, which
-    change with its status. A hidden issue's poll says no more than its badge."""
+def _poll(issue, internal, show_author):
+    """The badge, and with it (swapped out of band) the step bar, who handles the issue and the
+    timeline as this reader sees it. A hidden issue's poll says no more than its badge."""
     if issue.hidden:
         return render_template("issues/_status_poll.html", issue=issue)
     issue = Issue.with_venue().where(Issue.id == issue.id).get()
+    events = _visible_events(issue, internal)
     return render_template(
-        "issues/_status_poll.html", issue=issue, path=workflow.path(issue, Event.steps_of(issue)),
-        handled=handling.summary(issue), refresh=True,
+        "issues/_status_poll.html", issue=issue, path=workflow.path(issue, events),
+        handled=handling.summary(issue), events=events, show_author=show_author, refresh=True,
     )
 
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from domain import deliberation, permissions, search
+from domain import deliberation, permissions, search, workflow
 from models import ISSUE_STATES, Category
 from views import Page, agenda, get_venue, render, wants_fragment
 
@@ -16,6 +16,7 @@ def issue_filters(categories):
     args = request.args
     status = args.get("status", "")
     category = args.get("category", "")
+    level = args.get("level", "")
     q = args.get("q", "").strip()[:search.MAX_QUERY_LENGTH]
     sort = args.get("sort", "")
     if sort not in SORTS or (sort == "relevant" and not q):
@@ -23,6 +24,7 @@ def issue_filters(categories):
     return {
         "status": status if status in ISSUE_STATES else "",
         "category": category if category in {c.code for c in categories} else "",
+        "level": level if level in workflow.LEVELS else "",
         "q": q,
         "sort": sort,
     }
@@ -49,8 +51,9 @@ def show(slug):
         page_url=page_url,
         categories=categories,
         statuses=ISSUE_STATES,
+        levels=workflow.LEVELS,
         filters=filters,
-        filtered=any(filters[k] for k in ("status", "category", "q")),
+        filtered=any(filters[k] for k in ("status", "category", "level", "q")),
         listing=page,
         agenda_badges=deliberation.badges_for([issue.id for issue in page.items]),
         can_record=permissions.can_record_issue(current_user, venue),
