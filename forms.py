@@ -34,7 +34,7 @@ from wtforms.validators import (
 )
 
 from domain import deliberation, labels, timefmt
-from models import ANSWER_GRADES, FLAG_REASONS, RATINGS, Category, User
+from models import ANSWER_GRADES, FLAG_REASONS, MAX_ID, RATINGS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
 USERNAME_RULE = Regexp(
@@ -703,7 +703,10 @@ class ReportDraftForm(FlaskForm):
 class ReportAddForm(FlaskForm):
     """Put one candidate matter in the draft."""
 
-    issue = NumberField(_l("Matter"), validators=[InputRequired(_l("Please choose a matter from the list."))])
+    issue = NumberField(_l("Matter"), validators=[
+        InputRequired(_l("Please choose a matter from the list.")),
+        NumberRange(1, MAX_ID, _l("Please choose a matter from the list.")),
+    ])
 
 
 class ReportNoteForm(FlaskForm):

@@ -68,10 +68,13 @@ def _id(value):
 
 
 def _date(value):
+    """A date of the address (2026-11-01), or None; years far off are refused rather than let
+    overflow when moved to UTC or to the next day."""
     try:
-        return datetime.date.fromisoformat((value or "").strip())
+        day = datetime.date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 9000 else None
 
 
 @dataclass
@@ -398,7 +401,7 @@ def _publish_items(report, actor, now, year, number):
 # Reading ---------------------------------------------------------------------------------------
 
 def load(report_id):
-    """The report `report_id` with its compiler and the report it corrects, or None."""
+    """The report `report_id`, or None."""
     return Report.get_or_none(Report.id == report_id)
 
 

@@ -151,6 +151,21 @@ def test_filters_come_from_the_address_and_bad_values_are_ignored():
                                          "town": "99999999999", "supports": "5", "level": "moon"})
     assert filters == reports.Filters(since=datetime(2026, 11, 1).date(), supports=5)
     assert filters.args() == {"since": "2026-11-01", "supports": 5}
+    # Dates at the end of the calendar name nothing (a day after 9999-12-31 does not exist).
+    assert reports.Filters.from_args({"since": "0001-01-01", "until": "9999-12-31"}) == reports.Filters()
+
+
+def test_odd_addresses_and_forms_are_answered_without_errors(loop, client):
+    report = reports.create_draft(loop.deputy, "草稿")
+    login(client, loop.deputy)
+    assert client.get(f"/reports/{report.id}/edit?since=0001-01-01&until=9999-12-31&supports=99999999999"
+                      "&town=x&level=moon").status_code == 200
+    for sent in ({"issue": "99999999999"}, {"issue": "abc"}, {}, {"issue": "0"}, {"issue": "424242"}):
+        response = client.post(f"/reports/{report.id}/items", data=sent)
+        assert response.status_code == 422, sent
+    assert client.post(f"/reports/{report.id}/items/1/move", data={"direction": "sideways"}).status_code == 422
+    assert client.post(f"/reports/{report.id}/items/1/remove").status_code == 422  # not in the report
+    assert client.get("/reports/424242").status_code == 404
 
 
 def test_items_are_ordered_noted_and_removed(loop):

@@ -7,7 +7,7 @@ Every act is a plain form post answered with 303, or the page again with the mes
 on a report published meanwhile (a form sent again, a second tab) answers 409 with the report's page.
 The rules are in domain/reports.py, who may in domain/permissions.py.
 """
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -101,8 +101,6 @@ def print_view(report_id):
 
 @bp.get("/reports/<int:report_id>/docx")
 def docx(report_id):
-    from flask import current_app
-
     report = _report(report_id, permissions.can_see_report)
     body = reports.to_docx(reports.Sheet(report), chinese=_chinese())
     name = (f"report-{report.year}-{report.number:02d}.docx" if report.number is not None
