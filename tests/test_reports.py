@@ -378,6 +378,9 @@ def test_a_deputy_compiles_and_publishes_through_the_forms(loop, client):
     assert replay.status_code == 422 and "已在本期" in text(replay)
     not_city = client.post(f"/reports/{report.id}/items", data={"issue": town.id})
     assert not_city.status_code == 422 and "只有市级" in text(not_city)
+    untitled = client.post(f"/reports/{report.id}/edit", data={"title": " ", "summary": "新的编者按"})
+    assert untitled.status_code == 422 and "新的编者按" in text(untitled) and "请填写本期专报的标题" in text(untitled)
+    assert Report.get_by_id(report.id).summary == "本月城区问题。"
     bad_note = "长" * 2001
     noted = client.post(f"/reports/{report.id}/items/{issue.id}/note", data={f"item{issue.id}-note": bad_note})
     assert noted.status_code == 422 and bad_note in text(noted)
