@@ -317,6 +317,15 @@ def move_item(report, actor, issue_id, direction):
     return items
 
 
+def discard(report, actor):
+    """Throw a draft away, with its matters and notes (a published report is never deleted)."""
+    permissions.ensure(permissions.can_edit_report, actor, report)
+    with db.atomic():
+        _lock_draft(report)
+        ReportItem.delete().where(ReportItem.report == report.id).execute()
+        Report.delete().where((Report.id == report.id) & (Report.state == "draft")).execute()
+
+
 # Publishing ------------------------------------------------------------------------------------
 
 def city_department(issue):

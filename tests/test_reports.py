@@ -233,6 +233,21 @@ def test_a_matter_in_two_drafts_goes_out_once(loop):
     assert refused.value.code == "reported"
 
 
+def test_a_draft_can_be_thrown_away_but_a_published_report_cannot(loop, client):
+    issue = city_issue(loop)
+    draft = draft_with(loop, issue)
+    login(client, loop.deputy)
+    response = client.post(f"/reports/{draft.id}/discard")
+    assert response.status_code == 303 and response.headers["Location"] == "/reports"
+    assert Report.get_or_none(Report.id == draft.id) is None
+    assert Issue.get_by_id(issue.id).status == "accepted"  # the matter itself stays
+    report = publish_at(draft_with(loop, issue), loop.deputy, LOOP_NOW)
+    refused = client.post(f"/reports/{report.id}/discard")
+    assert refused.status_code == 409
+    assert Report.get_by_id(report.id).state == "published"
+    assert ReportItem.select().where(ReportItem.report == report.id).count() == 1
+
+
 def test_a_published_report_cannot_be_changed(loop):
     issue, other = city_issue(loop), city_issue(loop, "另一件")
     report = publish_at(draft_with(loop, issue), loop.deputy, LOOP_NOW)
@@ -242,6 +257,7 @@ def test_a_published_report_cannot_be_changed(loop):
         lambda r: reports.set_note(r, loop.deputy, issue.id, "改一改"),
         lambda r: reports.move_item(r, loop.deputy, issue.id, "down"),
         lambda r: reports.update_draft(r, loop.deputy, "新标题", ""),
+        lambda r: reports.discard(r, loop.deputy),
     ):
         with pytest.raises(reports.ReportError) as refused:
             act(Report.get_by_id(report.id))

@@ -103,6 +103,7 @@ ROUTES = {
     "members.my_venues": (p.can_manage_own_venues,),
     "reports.add_item": (p.can_edit_report, "report"),
     "reports.correct": (p.can_edit_report, "report"),
+    "reports.discard": (p.can_edit_report, "report"),
     "reports.docx": (p.can_see_report, "report"),
     "reports.edit": (p.can_edit_report, "report"),
     "reports.index": PUBLIC,
@@ -211,6 +212,7 @@ class World:
             closes_at=models.utcnow() + timedelta(days=1), quorum_value=1,
         )
         self.report = models.Report.create(title="民情专报草稿", created_by=users["deputy"])
+        self.spare_report = models.Report.create(title="要删除的草稿", created_by=users["deputy"])
 
     def refresh(self):
         """Fresh copies of what the walk may have changed."""
@@ -233,7 +235,8 @@ class World:
             "target_id": self.issue.id, "filename": "style.css", "action": "verify",
             "assignment_id": self.assignment.id, "key_id": self.api_key.id,
             "fmt": "json", "service_code": self.category.code, "service_request_id": self.issue.id,
-            "token": "12345", "anything": "nothing", "report_id": self.report.id,
+            "token": "12345", "anything": "nothing",
+            "report_id": (self.spare_report if rule.endpoint == "reports.discard" else self.report).id,
             "kind": "issues" if rule.endpoint == "discussion.report" else "issue",
         }
         return {name: values[name] for name in rule.arguments}

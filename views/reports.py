@@ -254,6 +254,19 @@ def publish(report_id):
     return see_other(url_for("reports.show", report_id=report.id))
 
 
+@bp.post("/reports/<int:report_id>/discard")
+def discard(report_id):
+    report = _report(report_id, permissions.can_edit_report)
+    if not ReportPublishForm().validate_on_submit():
+        abort(400)
+    try:
+        reports.discard(report, current_user)
+    except reports.ReportError as error:
+        return _refused(report, error)
+    flash(_("The draft was thrown away."), "success")
+    return see_other(url_for("reports.index"))
+
+
 @bp.post("/reports/<int:report_id>/correct")
 def correct(report_id):
     report = _report(report_id, permissions.can_edit_report)
