@@ -541,7 +541,8 @@ def to_docx(sheet, chinese=True):
     """The report as a Word document (bytes), laid out as a 专报: masthead, number and date, a rule,
     title, summary, the matters with their notes, and how each was handled since publication."""
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
 
@@ -576,8 +577,20 @@ def to_docx(sheet, chinese=True):
     byline = document.add_paragraph()
     font(byline.add_run(_("Compiled by %(name)s", name=sheet.compiler) if sheet.compiler else ""), 14)
     font(byline.add_run("\t" + sheet.date), 14)
-    byline.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=2)  # right-aligned at the margin
-    paragraph("━" * 26, 12, False, WD_ALIGN_PARAGRAPH.CENTER, red)
+    byline.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=WD_TAB_ALIGNMENT.RIGHT)
+    # The red rule under the number and date (版头分隔线): the byline's bottom border.
+    border, bottom = OxmlElement("w:pBdr"), OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "4"), ("w:color", "C00000")):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    # Word wants pPr's children in the schema's order: the border goes before these.
+    byline._p.get_or_add_pPr().insert_element_before(
+        border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+        "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+        "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+        "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+        "w:rPr", "w:sectPr", "w:pPrChange",
+    )
     paragraph(report.title, 22, True, WD_ALIGN_PARAGRAPH.CENTER, face="SimHei")
     if sheet.corrects is not None:
         paragraph(_("This report corrects %(label)s: %(title)s", label=issue_label(sheet.corrects),

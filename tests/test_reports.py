@@ -366,6 +366,10 @@ def test_the_docx_holds_every_item_and_note(loop, client):
         assert expected in whole, expected
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    # The red rule under the number and date, where Word's schema puts a paragraph border.
+    byline = next(p for p in document.paragraphs if "2026年12月3日" in p.text)
+    children = [child.tag.rsplit("}", 1)[1] for child in byline._p.pPr]
+    assert children.index("pBdr") < children.index("tabs")
 
 
 def test_a_draft_is_for_compilers_only(loop, client):
