@@ -52,7 +52,11 @@ lint: venv
 test: venv axe translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ISSUES (default 1000000) and ENGINE=postgresql (at PGURL) choose the database; it is kept in
+# instance/bench and reused while the migrations are the same. wrk measures when installed.
 bench: venv translations
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	  echo "wrk is not installed (apt-get install -y wrk): measuring with a slower Python client"
 	$(BIN)/python bench/run.py
 
 clean:

@@ -11,7 +11,7 @@ from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.datastructures import ImmutableMultiDict
 
 import commands
-from extensions import LOCALES, babel, csrf, htmx, login_manager, select_locale
+from extensions import LOCALES, PageCache, babel, csrf, htmx, login_manager, select_locale
 from models import MAX_ID, db
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,6 +99,10 @@ def create_app(config=None):
         BABEL_DEFAULT_LOCALE="zh_Hans",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(HERE, "translations"),
         PAGE_SIZE=20,
+        # Visitors' pages, built once per version of what they show (see views.cached_page):
+        # in this process by default, in Redis when several hosts serve one database.
+        PAGE_CACHE_SIZE=int(os.environ.get("YISHI_PAGE_CACHE_SIZE") or 512),
+        REDIS_URL=os.environ.get("REDIS_URL", ""),
     )
     if config:
         app.config.update(config)
@@ -112,6 +116,7 @@ def create_app(config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"], app.config["REDIS_URL"])
 
     _register_request_hooks(app)
     _register_templates(app)
@@ -168,6 +173,7 @@ def _register_request_hooks(app):
 
 def _register_templates(app):
     from domain import labels, permissions, timefmt, workflow
+    from views import csrf_token
 
     app.jinja_env.globals.update(
         get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
@@ -179,7 +185,8 @@ def _register_templates(app):
 
     @app.context_processor
     def navigation():
-        return {"nav": permissions.navigation(current_user), "htmx": htmx}
+        # csrf_token here, not a global: Flask-WTF's context processor would win over a global.
+        return {"nav": permissions.navigation(current_user), "htmx": htmx, "csrf_token": csrf_token}
 
 
 def _register_blueprints(app):
@@ -195,6 +202,7 @@ def _register_blueprints(app):
         main,
         members,
         open311,
+        people,
         reports,
         triage,
         venues,
@@ -202,5 +210,5 @@ def _register_blueprints(app):
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, ledger, open311, reports):
+                   handling, ledger, open311, people, reports):
         app.register_blueprint(module.bp)

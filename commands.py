@@ -115,12 +115,16 @@ def create_admin(username, display_name):
 @with_appcontext
 def remind():
     """Close answers nobody rated in 15 days, and remind whoever holds an item due within two working
-    days or overdue (at most once a day each). Safe to run from cron every hour."""
-    from domain import handling
+    days or overdue (at most once a day each); fix the result of votes whose window closed unread,
+    which destroys their ballot keys. Safe to run from cron every hour."""
+    from domain import deliberation, handling
 
     with db.connection_context():
+        sealed = deliberation.settle_closed()
         closed = handling.close_unrated()
         sent = handling.remind()
+    if sealed:
+        click.echo(f"{sealed} closed votes counted and their ballots unlinked")
     for issue in closed:
         click.echo(f"closed unrated: #{issue.id} {issue.title}")
     for assignment, user_id, kind in sent:

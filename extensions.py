@@ -1,4 +1,6 @@
 """The Flask extensions, as module-level singletons the factory initialises (as microblog does)."""
+import contextlib
+
 from flask import request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
@@ -41,3 +43,45 @@ def select_locale():
         if lang.startswith("en"):
             return "en"
     return "zh_Hans"
+
+
+class PageCache:
+    """Rendered pages by key, kept in this process (the `size` most recently used) or, when the
+    deployment names one (REDIS_URL), in Redis, shared by every host. A key holds the versions
+    the page was built from, read from the database, so an entry is never stale and nothing is
+    ever invalidated: entries only age out (`lifetime` seconds in Redis, by use here)."""
+
+    def __init__(self, size=512, redis_url="", lifetime=900):
+        import threading
+        from collections import OrderedDict
+
+        self.size, self.lifetime = size, lifetime
+        self.local, self.lock = OrderedDict(), threading.Lock()
+        self.redis = None
+        if redis_url:
+            import redis
+
+            self.redis = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def get(self, key):
+        if self.redis is not None:
+            try:
+                return self.redis.get("yishi:page:" + key)
+            except Exception:  # a cache that is down is a cache that misses
+                return None
+        with self.lock:
+            body = self.local.get(key)
+            if body is not None:
+                self.local.move_to_end(key)
+            return body
+
+    def set(self, key, body):
+        if self.redis is not None:
+            with contextlib.suppress(Exception):  # a cache that is down keeps nothing
+                self.redis.set("yishi:page:" + key, body, ex=self.lifetime)
+            return
+        with self.lock:
+            self.local[key] = body
+            self.local.move_to_end(key)
+            while len(self.local) > self.size:
+                self.local.popitem(last=False)

@@ -495,6 +495,10 @@ class WindowForm(FlaskForm):
         _l("Voting closes"), validators=[InputRequired(_l("Please enter when voting closes."))],
         description=_l("Beijing time. Votes are taken until this minute."),
     )
+    live_count = BooleanField(
+        _l("Show the count while voting is open (a show of hands)"),
+        description=_l("Leave it off for a secret vote: then only the turnout shows until the close."),
+    )
 
     def validate_closes_at(self, field):
         now = deliberation.clock()
@@ -571,7 +575,7 @@ class RefuseForm(FlaskForm):
 class InviteCodeForm(FlaskForm):
     code = text_field(
         _l("Invite code"), 20, _l("Please enter the code."),
-        _l("The 8 letters and digits on your venue's notice board."),
+        _l("The code on your venue's notice board, or the personal code a councillor gave you."),
     )
 
 
@@ -582,7 +586,7 @@ class VotingRuleForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.open_to_all.choices = [
             ("residents", _l("Verified residents of this venue")),
-            ("all", _l("Every registered user")),
+            ("all", _l("Every registered user: votes called from now on are open polls")),
         ]
 
 
@@ -722,3 +726,29 @@ class ReportMoveForm(FlaskForm):
 
 class ReportPublishForm(FlaskForm):
     """Publishing, starting a correction: a button, with the CSRF token."""
+# People: the good-suggestion award (好建议) -------------------------------------------------------
+
+class AwardForm(FlaskForm):
+    year = ChoiceField(_l("Good suggestion of the year"), coerce=optional_id, choices=[])
+    citation = _text(_l("Citation"), 500, _l("Please say why it is a good suggestion."),
+                     description=_l("Everyone reads it on the matter's page and on the list of good suggestions."))
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year.choices = [(year, str(year)) for year in years]
+        if not self.is_submitted() and years and self.year.data is None:
+            self.year.data = years[0]
+
+
+class WithdrawAwardForm(FlaskForm):
+    reason = _text(_l("Why is the mark withdrawn?"), 500, _l("Please give the reason. It is kept on the matter's timeline."))
+
+# Trust: personal verification codes -------------------------------------------------------------
+
+class PersonalCodesForm(FlaskForm):
+    count = NumberField(
+        _l("How many codes"), default=20,
+        validators=[InputRequired(_l("Please enter a number.")),
+                    NumberRange(1, 100, _l("Please enter a number from %(min)s to %(max)s."))],
+        description=_l("One code for each person you will verify. Each code works once."),
+    )

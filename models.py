@@ -175,6 +175,7 @@ class Venue(Archivable, BaseModel):
     archived = BooleanField(default=False)
     issue_count = IntegerField(default=0)
     resident_count = IntegerField(default=0)  # verified residents, the base of a percentage quorum
+    revision = IntegerField(default=0)  # moved by the database with every change its page shows
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -619,6 +620,7 @@ class Issue(BaseModel):
     flag_count = IntegerField(default=0)
     due_on = DateField(null=True)
     reopened = BooleanField(default=False)
+    revision = IntegerField(default=0)  # moved by the database with every change its page shows
     created_at = DateTimeField(default=utcnow, index=True)
     updated_at = DateTimeField(default=utcnow)
 
@@ -835,6 +837,12 @@ class AgendaItem(BaseModel):
     outcome = TextField(default="")
     outcome_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     outcome_published_at = DateTimeField(null=True, index=True)
+    # Fixed when the window is set: an open poll (every registered user may answer) is never
+    # shown as a decision of the verified residents.
+    open_poll = BooleanField(default=False)
+    live_count = BooleanField(default=False)  # a show-of-hands vote: the counts show while open
+    # The secret that keys the ballots' references while the vote is open; destroyed at the close.
+    ballot_key = CharField(max_length=64, null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -883,24 +891,6 @@ class AgendaItem(BaseModel):
     def of_issue(cls, issue):
         """The items made from `issue`, oldest first, with their meetings."""
         return cls.select(cls, Meeting).join(Meeting).where(cls.issue == issue).order_by(cls.id)
-
-
-class Vote(BaseModel):
-    """A resident's secret ballot on an agenda item; changeable until the window closes."""
-
-    user = ForeignKeyField(User, on_delete="CASCADE")
-    item = ForeignKeyField(AgendaItem, backref="votes", on_delete="CASCADE")
-    choice = CharField(max_length=8)
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("item", "user"), True),)
-
-    @classmethod
-    def of(cls, item, user):
-        """`user`'s ballot on `item`, or None."""
-        return cls.get_or_none((cls.item == item.id) & (cls.user == user.id))
 
 
 class Assignment(BaseModel):
@@ -1212,9 +1202,191 @@ class Open311Request(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class PageVersion(BaseModel):
+    """One row: the revision of what every page shows (categories, regions, departments, people's
+    names), moved by the database's triggers (migration 0020)."""
+
+    site = IntegerField()
+
+    class Meta:
+        table_name = "page_version"
+
+    @classmethod
+    def current(cls):
+        """The site-wide revision now."""
+        return cls.select(cls.site).scalar()
+
+
 MODELS = [
     Region, Venue, User, Membership, DeputyGroup, DeputyGroupMember, Department,
-    DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem, Vote,
+    DepartmentStaff, Category, Issue, Comment, Support, Follow, Meeting, AgendaItem,
     Assignment, Feedback, Reminder, Report, ReportItem, Notification, Event, Flag, AuditLog,
-    ApiKey, Open311Request,
+    ApiKey, Open311Request, PageVersion,
 ]
+
+
+# --- people: service records, deputy groups' fields, good-suggestion awards ---
+
+class DeputyGroupCategory(BaseModel):
+    """A category in a deputy group's field: the group follows the matters filed under it."""
+
+    group = ForeignKeyField(DeputyGroup, backref="field", on_delete="CASCADE")
+    category = ForeignKeyField(Category, backref="+", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("group", "category"), True),)
+
+    @classmethod
+    def category_ids(cls, group):
+        """The ids of the categories in `group`'s field."""
+        return [c for (c,) in cls.select(cls.category).where(cls.group == group).tuples()]
+
+    @classmethod
+    def categories_of(cls, group):
+        """The categories in `group`'s field, in their set order."""
+        return (
+            Category.select().join(cls, on=(cls.category == Category.id))
+            .where(cls.group == group).order_by(Category.position, Category.id)
+        )
+
+    @classmethod
+    def by_group(cls):
+        """{group id: [categories]} for every group (the categories are few)."""
+        out = {}
+        query = (
+            cls.select(cls.group, Category).join(Category, on=(cls.category == Category.id))
+            .order_by(Category.position, Category.id)
+        )
+        for row in query:
+            out.setdefault(row.group_id, []).append(row.category)
+        return out
+
+
+class Award(BaseModel):
+    """A matter honoured as a good suggestion (好建议) of `year`, with its citation.
+
+    One per issue; Issue.award says the same on the issue's row, so lists show it without a join.
+    Withdrawing deletes the row; the issue's timeline and the audit trail keep the history.
+    """
+
+    issue = ForeignKeyField(Issue, unique=True, backref="+", on_delete="CASCADE")
+    year = IntegerField()
+    citation = TextField()
+    awarded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    awarded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("year", "awarded_at"), False),)
+
+    @classmethod
+    def of(cls, issue):
+        """The award of `issue` (an issue or its id), or None."""
+        return cls.get_or_none(cls.issue == getattr(issue, "id", issue))
+
+    @classmethod
+    def listing(cls, year=None):
+        """Public awards with their issues and venues, the latest year first; of one year when given."""
+        query = (
+            cls.select(cls, Issue, Venue)
+            .join(Issue).join(Venue)
+            .where(~Issue.hidden)
+            .order_by(cls.year.desc(), cls.awarded_at.desc(), cls.id.desc())
+        )
+        return query.where(cls.year == year) if year else query
+
+    @classmethod
+    def years(cls):
+        """[(year, how many public awards)], the latest first (one grouped query on the year index)."""
+        return list(
+            cls.select(cls.year, fn.COUNT(cls.id)).join(Issue).where(~Issue.hidden)
+            .group_by(cls.year).order_by(cls.year.desc()).tuples()
+        )
+
+
+MODELS += [DeputyGroupCategory, Award]
+
+# What service records and group pages count and list, each through an index of its own (added here
+# rather than in the classes above, so this area's schema reads in one place).
+Event.add_index(Event.actor, Event.created_at)  # a person's actions, by year
+Meeting.add_index(Meeting.created_by, Meeting.starts_at)  # the meetings a person ran
+Issue.add_index(Issue.recorded_by, Issue.created_at)  # the matters a person recorded for residents
+Issue.add_index(Issue.category, Issue.created_at)  # a deputy group's field, newest first
+
+# --- trust: secret ballots and personal verification codes ---
+
+class Participation(BaseModel):
+    """That `user` took part in the vote on `item`: never what they chose (see Ballot)."""
+
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    item = ForeignKeyField(AgendaItem, backref="participations", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("item", "user"), True),)
+
+    @classmethod
+    def exists_for(cls, item, user):
+        """Whether `user` took part in the vote on `item`."""
+        return cls.select().where((cls.item == item.id) & (cls.user == user.id)).exists()
+
+
+class Ballot(BaseModel):
+    """One choice on an item, with no voter and no time.
+
+    While the vote is open, `ref` (a keyed hash of voter and item, see voting.ballot_ref) finds the
+    ballot for changing; the close nulls every ref and the item's key, and stores the ballots again
+    in a random order, so nothing left links a choice to a person.
+    """
+
+    item = ForeignKeyField(AgendaItem, backref="ballots", on_delete="CASCADE")
+    choice = CharField(max_length=8)
+    ref = CharField(max_length=64, null=True)
+
+    class Meta:
+        indexes = ((("item", "ref"), True),)
+
+    @classmethod
+    def by_ref(cls, item, ref):
+        """The open ballot on `item` with this reference, or None."""
+        return cls.get_or_none((cls.item == item.id) & (cls.ref == ref))
+
+
+class PersonalCode(BaseModel):
+    """A one-time code a councillor hands to one person: entering it verifies them as a resident.
+
+    Only a hash of the code is kept; `number` is what the printed sheet shows beside it, so a lost
+    code can be revoked by its number.
+    """
+
+    venue = ForeignKeyField(Venue, backref="personal_codes", on_delete="CASCADE")
+    number = IntegerField()
+    code_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    used_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    used_at = DateTimeField(null=True)
+    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        # One code per person per venue: a second code cannot make a second voice.
+        indexes = ((("venue", "number"), True), (("venue", "used_by"), True))
+
+    @property
+    def state(self):
+        """unused, used or revoked."""
+        if self.used_at:
+            return "used"
+        return "revoked" if self.revoked_at else "unused"
+
+    @classmethod
+    def of_venue(cls, venue):
+        """The venue's codes, newest number first, with who used them."""
+        return (
+            cls.select(cls, User)
+            .join(User, JOIN.LEFT_OUTER, on=(cls.used_by == User.id))
+            .where(cls.venue == venue)
+            .order_by(cls.number.desc())
+        )
+
+
+MODELS.extend([Participation, Ballot, PersonalCode])

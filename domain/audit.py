@@ -11,7 +11,7 @@ from peewee import ForeignKeyField
 from models import AuditLog
 
 # Never copied into the audit trail.
-SECRET_FIELDS = frozenset({"password_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "ballot_key", "code_hash"})
 
 # Every action the site records, with its label for the audit list (and its filter).
 ACTIONS = {
@@ -36,6 +36,9 @@ ACTIONS = {
     "membership.pending": _l("Membership set to waiting"),
     "membership.refused": _l("Membership refused"),
     "membership.removed": _l("Membership removed"),
+    "personal_code.create": _l("Personal codes made"),
+    "personal_code.use": _l("Personal code used"),
+    "personal_code.revoke": _l("Personal code revoked"),
     "department.create": _l("Department created"),
     "department.update": _l("Department changed"),
     "department.archive": _l("Department archived"),
@@ -69,6 +72,9 @@ ACTIONS = {
     "issue.extension": _l("Extension decided"),
     "issue.rate": _l("Handling rated"),
     "report.publish": _l("Special report published"),
+    "issue.award": _l("Marked as a good suggestion"),
+    "issue.award_withdraw": _l("Good suggestion withdrawn"),
+    "deputy_group.categories": _l("Deputy group's field changed"),
     "api_key.create": _l("Open311 API key issued"),
     "api_key.revoke": _l("Open311 API key revoked"),
 }
@@ -78,6 +84,7 @@ OBJECT_TYPES = {
     "venue": _l("Venue"),
     "user": _l("Account"),
     "membership": _l("Membership"),
+    "personal_code": _l("Personal code"),
     "department": _l("Department"),
     "department_staff": _l("Department staff"),
     "category": _l("Category"),
@@ -119,6 +126,11 @@ FIELD_LABELS = {
     "note": _l("Note"),
     "verified_by": _l("Verified by"),
     "verified_at": _l("Verified at"),
+    "number": _l("Number"),
+    "used_by": _l("Used by"),
+    "used_at": _l("Used at"),
+    "revoked_by": _l("Revoked by"),
+    "revoked_at": _l("Revoked at"),
     "group": _l("Deputy group"),
     "department": _l("Department"),
     "code": _l("Code"),
@@ -139,10 +151,13 @@ FIELD_LABELS = {
     "round": _l("Round"),
     "granted": _l("Granted"),
     "until": _l("New due date"),
-    "number": _l("Number"),
     "year": _l("Year"),
     "items": _l("Matters"),
     "state": _l("State"),
+    "award": _l("Good suggestion"),
+    "award_year": _l("Year of the good suggestion"),
+    "citation": _l("Citation"),
+    "categories": _l("Categories"),
 }
 
 

@@ -5,18 +5,20 @@ concurrency on both engines: each write first takes the item's row with an UPDAT
 the window (SQLite takes the write lock at BEGIN anyway; on PostgreSQL the row lock makes votes,
 an early close and the fixing of the result on one item wait for each other), then reads and writes.
 """
+import random
 from datetime import timedelta
 
-from peewee import fn
+from peewee import SqliteDatabase, fn
 
 from domain import audit, handling, mail, permissions, voting, workflow
 from models import (
     AgendaItem,
+    Ballot,
     Department,
     Issue,
     Meeting,
+    Participation,
     Venue,
-    Vote,
     db,
     utcnow,
 )
@@ -59,16 +61,38 @@ def quorum(item, venue):
 
 
 def badge(item, now=None):
-    """on_agenda, voting_open, passed, rejected or no_quorum (voting_closed until it is fixed)."""
-    return voting.badge(state(item, now), item.result)
+    """on_agenda, voting_open, passed, rejected or no_quorum (voting_closed until it is fixed);
+    an open poll's result is poll_passed, poll_rejected, … (see voting.public_badge)."""
+    return voting.public_badge(voting.badge(state(item, now), item.result), item.open_poll)
+
+
+def _signed_in(user):
+    return user is not None and getattr(user, "is_authenticated", False)
 
 
 def own_choice(item, user):
-    """The choice `user` made on `item`, or None. Only ever shown to that user."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """The choice `user` made on `item` while its vote is open, or None. Only ever shown to that
+    user; after the close nobody, that user included, can find it again."""
+    if not _signed_in(user):
         return None
-    vote = Vote.of(item, user)
-    return vote.choice if vote else None
+    key = AgendaItem.select(AgendaItem.ballot_key).where(AgendaItem.id == item.id).scalar()
+    if not key:
+        return None
+    ballot = Ballot.by_ref(item, voting.ballot_ref(key, user.id, item.id))
+    return ballot.choice if ballot else None
+
+
+def took_part(item, user):
+    """Whether `user` took part in the vote on `item` (kept after the close; the choice is not)."""
+    return _signed_in(user) and Participation.exists_for(item, user)
+
+
+def public_tally(item, now=None):
+    """(what the public sees, turnout): the counts by choice once they may be shown (see
+    voting.shows_counts), else None; the turnout always."""
+    counted = tally(item)
+    shown = voting.shows_counts(state(item, now), item.live_count)
+    return (counted if shown else None), voting.total(counted)
 
 
 def load_item(item_id):
@@ -200,17 +224,23 @@ def _pending_items(issue):
     )
 
 
-def set_window(item, actor, opens_at, closes_at, now=None):
+def set_window(item, actor, opens_at, closes_at, now=None, live_count=False):
     """Open the vote now or later: from `opens_at` until `closes_at` (naive UTC).
 
     Allowed while the vote has not opened; the close must be after the open and in the future.
+    Who may vote is fixed here: when the venue lets every registered user vote, the item is an
+    open poll for good. `live_count` shows the counts while the vote is open (a show of hands).
     """
     now = now or clock()
     if opens_at is None or closes_at is None or closes_at <= opens_at or closes_at <= now:
         raise VotingError("bad_window")
+    open_poll = Venue.select(Venue.voting_open_to_all).join(Meeting).where(
+        Meeting.id == item.meeting_id
+    ).scalar()
     with db.atomic():
         changed = (
-            AgendaItem.update(opens_at=opens_at, closes_at=closes_at, updated_at=now)
+            AgendaItem.update(opens_at=opens_at, closes_at=closes_at, open_poll=bool(open_poll),
+                              live_count=bool(live_count), updated_at=now)
             .where(
                 (AgendaItem.id == item.id)
                 & AgendaItem.result.is_null()
@@ -221,6 +251,7 @@ def set_window(item, actor, opens_at, closes_at, now=None):
         if not changed:
             raise VotingError("not_editable")
         item.opens_at, item.closes_at = opens_at, closes_at
+        item.open_poll, item.live_count = bool(open_poll), bool(live_count)
         if item.issue_id:
             issue = Issue.get_by_id(item.issue_id)
             workflow.record(
@@ -242,11 +273,22 @@ def _lock_open(item_id, now):
     )
 
 
+def _ballot_key(item_id):
+    """The item's ballot secret, made on the first ballot (the caller holds the item's row)."""
+    key = AgendaItem.select(AgendaItem.ballot_key).where(AgendaItem.id == item_id).scalar()
+    if key:
+        return key
+    key = voting.new_ballot_key()
+    AgendaItem.update(ballot_key=key).where(AgendaItem.id == item_id).execute()
+    return key
+
+
 def cast(item, user, choice, now=None):
     """Record `user`'s ballot on `item`, or change it; return the previous choice (or None).
 
     Refuses (VotingError) a choice that is not yes/no/abstain, a voter who is not eligible, and a
-    ballot outside the window, judged at the time of the write inside the transaction.
+    ballot outside the window, judged at the time of the write inside the transaction. That the
+    user took part goes to Participation; the choice to a Ballot found only by its keyed reference.
     """
     if choice not in voting.CHOICES:
         raise VotingError("bad_choice")
@@ -258,19 +300,37 @@ def cast(item, user, choice, now=None):
             current = AgendaItem.get_by_id(item.id)
             opened = state(current, now) in (voting.DRAFT, voting.SCHEDULED)
             raise VotingError("not_open" if opened else "closed")
-        vote = Vote.get_or_none((Vote.item == item.id) & (Vote.user == user.id))
-        old = vote.choice if vote else None
+        ref = voting.ballot_ref(_ballot_key(item.id), user.id, item.id)
+        ballot = Ballot.by_ref(item, ref)
+        old = ballot.choice if ballot else None
         moves = voting.delta(old, choice)
         if not moves:
             return old
-        if vote is None:
-            Vote.insert(item=item.id, user=user.id, choice=choice, created_at=now, updated_at=now).execute()
+        if ballot is None:
+            Participation.insert(item=item.id, user=user.id).execute()
+            Ballot.insert(item=item.id, choice=choice, ref=ref).execute()
         else:
-            Vote.update(choice=choice, updated_at=now).where(Vote.id == vote.id).execute()
+            Ballot.update(choice=choice).where(Ballot.id == ballot.id).execute()
         AgendaItem.update(
             {COUNTERS[c]: COUNTERS[c] + step for c, step in moves.items()}
         ).where(AgendaItem.id == item.id).execute()
     return old
+
+
+def _seal(item_id):
+    """Unlink the item's ballots from their voters for good: destroy the key, drop the references,
+    and store the ballots again in a random order (so not even their order follows the voters').
+    Runs inside the transaction that fixes the result."""
+    choices = [choice for (choice,) in Ballot.select(Ballot.choice).where(Ballot.item == item_id).tuples()]
+    if isinstance(db.obj, SqliteDatabase):
+        db.execute_sql("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
+    Ballot.delete().where(Ballot.item == item_id).execute()
+    random.SystemRandom().shuffle(choices)
+    for start in range(0, len(choices), 500):
+        Ballot.insert_many(
+            [{"item": item_id, "choice": choice, "ref": None} for choice in choices[start:start + 500]]
+        ).execute()
+    AgendaItem.update(ballot_key=None).where(AgendaItem.id == item_id).execute()
 
 
 def close_early(item, actor, reason, now=None):
@@ -319,17 +379,34 @@ def settle(item, now=None):
         counted = tally(fresh)
         outcome = voting.result(counted, fresh.rule, quorum(fresh, venue))
         AgendaItem.update(result=outcome).where(AgendaItem.id == item.id).execute()
+        _seal(item.id)
         if fresh.issue_id:
             issue = Issue.get_by_id(fresh.issue_id)
             data = {"item": item.id, "result": outcome, **counted._asdict()}
+            if fresh.open_poll:
+                data["open_poll"] = True
             workflow.record(issue, "vote_result", None, **data)
             workflow.notify_followers(issue, "vote_result", None, **data)
             workflow.notify_author(issue, "vote_result", None, **data)
             if outcome == "no_quorum" and issue.status == "deliberating" and not _pending_items(issue):
                 workflow.transition(issue, "accepted", None, check=False)
-    item.result, item.updated_at = outcome, now
+    item.result, item.updated_at, item.ballot_key = outcome, now, None
     item.yes_count, item.no_count, item.abstain_count = counted
     return item
+
+
+def settle_closed(now=None):
+    """Fix the result of every item whose window has closed but nobody has read since, so its
+    ballot key does not outlive the close (run by `flask remind`). Returns how many."""
+    now = now or clock()
+    due = AgendaItem.select().where(
+        AgendaItem.result.is_null() & AgendaItem.closes_at.is_null(False) & (AgendaItem.closes_at <= now)
+    )
+    count = 0
+    for item in due:
+        settle(item, now)
+        count += 1
+    return count
 
 
 # Outcomes -----------------------------------------------------------------------------------
@@ -412,7 +489,7 @@ def badges_for(issue_ids, now=None):
     latest = {}
     for item in (
         AgendaItem.select(AgendaItem.id, AgendaItem.issue, AgendaItem.opens_at, AgendaItem.closes_at,
-                          AgendaItem.result)
+                          AgendaItem.result, AgendaItem.open_poll)
         .where(AgendaItem.issue.in_(list(issue_ids)))
         .order_by(AgendaItem.id)
     ):

@@ -863,6 +863,7 @@ def load_demo(reset=False):
         demo_agenda.load(now)
         _loop_stories(now)
         demo_reports.load(now)
+        __import__("domain.demo_people").demo_people.load(now)  # deputy groups' fields, good suggestions
 
     pavilion = venues[DEMO_PAVILION_SLUG]["name"]
     hall = venues[DEMO_HALL_SLUG]["name"]

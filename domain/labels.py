@@ -78,6 +78,13 @@ LABELS = {
         "percent": _l("a percentage of verified residents"),
     },
     "vote_result": {"passed": _l("passed"), "rejected": _l("rejected"), "no_quorum": _l("no quorum")},
+    # The same results of an open poll (anyone registered could answer): opinion, not a decision.
+    "poll_result": {
+        "passed": _l("open poll: yes won"),
+        "rejected": _l("open poll: yes did not win"),
+        "no_quorum": _l("open poll: too few answers"),
+    },
+    "personal_code_state": {"unused": _l("not used yet"), "used": _l("used"), "revoked": _l("withdrawn")},
     "rating": {
         "satisfied": _l("satisfied"),
         "basically_satisfied": _l("basically satisfied"),
@@ -115,6 +122,10 @@ LABELS = {
         "passed": _l("passed"),
         "rejected": _l("rejected"),
         "no_quorum": _l("no quorum"),
+        "poll_voting_closed": _l("open poll closed"),
+        "poll_passed": _l("open poll: yes won"),
+        "poll_rejected": _l("open poll: yes did not win"),
+        "poll_no_quorum": _l("open poll: too few answers"),
     },
     "window_state": {
         "draft": _l("not yet put to the vote"),
@@ -149,6 +160,8 @@ LABELS = {
         "urged": _l("urged"),
         "rated": _l("rated"),
         "reported": _l("reported in the special report"),
+        "awarded": _l("marked as a good suggestion"),
+        "award_withdrawn": _l("good suggestion mark withdrawn"),
     },
 }
 

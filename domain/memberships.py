@@ -2,14 +2,20 @@
 residents and every change lands in the audit trail.
 
 Used by the administration (roles), the councillors' member list and the verification requests;
-residents ask to join, or join with their venue's invite code, through the functions at the end.
+residents ask to join, or join with a code, through the functions at the end.
+
+One resident, one voice: a venue-wide invite code (printed on a public notice) only lets people
+ask to join; it never verifies anyone by itself and never undoes a councillor's refusal. A person
+is verified by a councillor, or by a one-time personal code a councillor handed them (see
+make_personal_codes): each code verifies one account once, can be revoked, and is stored hashed.
 """
+import hashlib
 import secrets
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from domain import audit, permissions
-from models import MEMBERSHIP_STATES, ROLES, Membership, Notification, Venue, db, utcnow
+from models import MEMBERSHIP_STATES, ROLES, Membership, Notification, PersonalCode, Venue, db, utcnow
 
 
 def _adjust_resident_count(membership, was_verified, is_verified):
@@ -174,20 +180,140 @@ def decide(membership, action, actor, note=""):
     return act(membership, actor, note)
 
 
-def join_with_code(user, code):
-    """Verify `user` as a resident of the venue whose invite code this is; that venue, or None.
+# What joining with a code did; the page says each in plain words.
+REQUESTED = "requested"  # a venue's invite code: the request waits for a councillor
+VERIFIED = "verified"  # a personal code: verified at once
+ALREADY = "already"  # verified here before; nothing changed (a personal code is not spent)
+REFUSED = "refused"  # a councillor refused or removed this person; a code does not change that
+USED = "used"  # a personal code somebody has used
+REVOKED = "revoked"  # a personal code a councillor withdrew
+UNKNOWN = "unknown"  # no venue and no personal code has this code
 
-    The person vouches for themselves with the code, so they are recorded as the verifier.
+
+def join_with_code(user, code):
+    """Join with the code `user` typed: (what happened, venue or None); see the outcomes above.
+
+    A personal code verifies `user` as a resident of its venue, once. A venue's invite code only
+    asks to join (a pending request, as the venue page's button does) and leaves a refusal as it is.
     """
     code = normalise_code(code)
     if not code:
-        return None
+        return UNKNOWN, None
+    personal = PersonalCode.get_or_none(PersonalCode.code_hash == hash_code(code))
+    if personal is not None:
+        return _use_personal_code(user, personal)
     venue = Venue.get_or_none((Venue.invite_code == code) & ~Venue.archived)
     if venue is None:
-        return None
+        return UNKNOWN, None
+    membership = Membership.resident(user, venue)
+    if membership is not None and membership.status in ("refused", "removed"):
+        return REFUSED, venue
     membership = request_join(user, venue)
-    set_membership_status(membership, "verified", user, note="invite code")
-    return venue
+    return (ALREADY if membership.status == "verified" else REQUESTED), venue
+
+
+def _use_personal_code(user, personal):
+    venue = Venue.get_by_id(personal.venue_id)
+    if venue.archived:
+        return UNKNOWN, None
+    if personal.revoked_at:
+        return REVOKED, venue
+    membership = Membership.resident(user, venue)
+    if membership is not None and membership.status == "verified":
+        return ALREADY, venue
+    if personal.used_at:
+        return USED, venue
+    if membership is not None and membership.status in ("refused", "removed"):
+        return REFUSED, venue
+    try:
+        with db.atomic():
+            before = audit.snapshot(personal)
+            now = utcnow()
+            # Whoever writes first spends the code; a second use at the same moment finds it spent.
+            spent = (
+                PersonalCode.update(used_by=user.id, used_at=now)
+                .where((PersonalCode.id == personal.id) & PersonalCode.used_at.is_null()
+                       & PersonalCode.revoked_at.is_null())
+                .execute()
+            )
+            if not spent:
+                fresh = PersonalCode.get_by_id(personal.id)
+                return (REVOKED if fresh.revoked_at else USED), venue
+            fresh = PersonalCode.get_by_id(personal.id)
+            audit.record(user, "personal_code.use", fresh, before, audit.snapshot(fresh))
+            membership = request_join(user, venue)
+            note = f"personal code No. {personal.number}"
+            set_membership_status(membership, "verified", user, note=note)
+            # The councillor who handed over the code vouched for the person.
+            Membership.update(verified_by=personal.created_by_id).where(
+                Membership.id == membership.id
+            ).execute()
+    except IntegrityError:  # this person spent another code of the venue at the same moment
+        return ALREADY, venue
+    return VERIFIED, venue
+
+
+# Personal codes: a sheet a councillor prints and hands out, one code to one person -------------
+
+PERSONAL_CODE_LENGTH = 12  # 31**12, about 2**59: not guessable, even without a limit on tries
+MAX_SHEET = 100
+
+
+def hash_code(code):
+    """How a personal code is stored: its SHA-256, never the code itself."""
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def format_code(code):
+    """A personal code as printed: in groups of four (ABCD-EFGH-JKMN)."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def make_personal_codes(venue, actor, count):
+    """Make `count` new personal codes for `venue`: [(number, code)], the codes in clear for the
+    printed sheet, the only time they exist outside the hands of the people who get them."""
+    permissions.ensure(permissions.can_manage_members, actor, venue)
+    if not 1 <= count <= MAX_SHEET:
+        raise ValueError(f"a sheet has 1 to {MAX_SHEET} codes")
+    sheet = []
+    with db.atomic():
+        last = PersonalCode.select(fn.MAX(PersonalCode.number)).where(PersonalCode.venue == venue.id).scalar()
+        number = last or 0
+        for _ in range(count):
+            number += 1
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(PERSONAL_CODE_LENGTH))
+            PersonalCode.create(venue=venue.id, number=number, code_hash=hash_code(code), created_by=actor.id)
+            sheet.append((number, format_code(code)))
+        audit.record(actor, "personal_code.create", venue, note=f"No. {sheet[0][0]}–{sheet[-1][0]}")
+    return sheet
+
+
+def revoke_personal_code(personal, actor):
+    """Withdraw a code nobody has used yet (lost, or given to the wrong person). False if it was
+    already used or revoked."""
+    permissions.ensure(permissions.can_manage_members, actor, personal.venue_id)
+    with db.atomic():
+        before = audit.snapshot(personal)
+        changed = (
+            PersonalCode.update(revoked_by=actor.id, revoked_at=utcnow())
+            .where((PersonalCode.id == personal.id) & PersonalCode.used_at.is_null()
+                   & PersonalCode.revoked_at.is_null())
+            .execute()
+        )
+        fresh = PersonalCode.get_by_id(personal.id)
+        personal.__data__.update(fresh.__data__)
+        if not changed:
+            return False
+        audit.record(actor, "personal_code.revoke", fresh, before, audit.snapshot(fresh))
+    return True
+
+
+CODES_SHOWN = 300
+
+
+def personal_codes(venue, limit=CODES_SHOWN):
+    """The venue's latest personal codes, newest first, with the people who used them."""
+    return PersonalCode.of_venue(venue).limit(limit)
 
 
 def rotate_code(venue, actor):

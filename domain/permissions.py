@@ -256,19 +256,20 @@ def can_manage_item(user, item):
 ELIGIBLE = "eligible"
 
 
-def voting_eligibility(user, venue):
+def voting_eligibility(user, venue, open_to_all=None):
     """Whether `user` may vote at `venue`, and if not why: (reason, membership or None).
 
     reason is eligible, archived (the venue is read only), login (a visitor), join (no request
     yet), pending (waiting for a councillor), refused or removed. A venue open to all lets every
-    registered user vote.
+    registered user vote; `open_to_all` overrides the venue's setting for an item whose voting
+    window fixed it (an open poll).
     """
     if venue.archived:
         return "archived", None
     if not (user and user.is_authenticated):
         return "login", None
     membership = Membership.resident(user, venue)
-    if venue.voting_open_to_all:
+    if venue.voting_open_to_all if open_to_all is None else open_to_all:
         return ELIGIBLE, membership
     if membership is None:
         return "join", None
@@ -277,11 +278,23 @@ def voting_eligibility(user, venue):
     return membership.status, membership
 
 
+def item_open_to_all(item):
+    """Whether every registered user may vote on `item`: fixed with its window (an open poll),
+    else the venue's setting. None when the item is still a draft (the venue decides)."""
+    return item.open_poll if item.opens_at is not None else None
+
+
 def can_vote(user, item):
     """Who votes on an agenda item (whether its window is open is the item's state, not this).
-    Judged on the venue as it is now, whatever copy of it the item carries."""
-    venue = Venue.select().join(Meeting).where(Meeting.id == item.meeting_id).get()
-    return voting_eligibility(user, venue)[0] == ELIGIBLE
+    Judged on the venue and the item as they are now, whatever copies the caller holds: a venue
+    opened to all later does not open a vote already called for its residents."""
+    from models import AgendaItem
+
+    fresh = AgendaItem.get_or_none(AgendaItem.id == item.id)
+    if fresh is None:
+        return False
+    venue = Venue.select().join(Meeting).where(Meeting.id == fresh.meeting_id).get()
+    return voting_eligibility(user, venue, item_open_to_all(fresh))[0] == ELIGIBLE
 
 
 # Handling: assignments, answers, ratings ----------------------------------------------------------
@@ -417,6 +430,37 @@ def ledger_venues(user):
     return _ledger_memberships(user) | (
         Issue.select(Issue.venue).join(Assignment, on=(Assignment.issue == Issue.id))
         .where(Assignment.department.in_(_ledger_departments(user)))
+    )
+
+
+# People: service records, good-suggestion awards -----------------------------------------------
+
+def has_service_record(user):
+    """Whether `user` has a public service record (履职风采录): a verified councillor or deputy
+    somewhere. A resident's own activity is not published."""
+    if user is None:
+        return False
+    return (
+        Membership.select()
+        .where(
+            (Membership.user == user.id)
+            & Membership.role.in_(("councillor", "deputy"))
+            & (Membership.status == "verified")
+        )
+        .exists()
+    )
+
+
+def can_award(user, issue):
+    """Who marks a matter as a good suggestion (好建议) of a year, and withdraws the mark: verified
+    deputies (anywhere: the congress honours suggestions of the whole city) and admins, on a matter
+    the public can see."""
+    if not signed_in(user) or issue.hidden:
+        return False
+    return is_admin(user) or (
+        Membership.select()
+        .where((Membership.user == user.id) & (Membership.role == "deputy") & (Membership.status == "verified"))
+        .exists()
     )
 
 

@@ -11,8 +11,19 @@ The rules, in one place:
   no. With no yes vote at all the item is rejected.
 - The state of an item is computed from the clock whenever it is read, so closing is exact even
   when nobody visits the page at that moment.
+- The ballot is secret. Who took part (Participation) is stored apart from what they chose
+  (Ballot, with no voter and no time). While the vote is open a ballot is found for changing by
+  `ballot_ref`, a keyed hash of voter and item under a secret kept on the item; the close destroys
+  the secret and the references, after which nothing links a choice to a person.
+- While a vote is open the public sees only how many took part (the turnout); the counts by
+  choice show at the close, or all along for a show-of-hands vote the councillor set to a live count.
+- A vote open to every registered user is an open poll: its result is shown as such, never as a
+  decision of the verified residents.
 """
+import hashlib
+import hmac
 import math
+import secrets
 from collections import namedtuple
 
 CHOICES = ("yes", "no", "abstain")
@@ -109,3 +120,32 @@ def badge(state, stored_result):
     if state == CLOSED:
         return "voting_closed"
     return "on_agenda"
+
+
+# Secrecy -------------------------------------------------------------------------------------
+
+def new_ballot_key():
+    """A fresh per-item secret (hex) for the ballots' references."""
+    return secrets.token_hex(32)
+
+
+def ballot_ref(key, user_id, item_id):
+    """The reference of `user_id`'s ballot on `item_id` under the item's secret `key`.
+
+    Without the key the reference says nothing about who cast the ballot; once the key is destroyed
+    no one can compute it again.
+    """
+    message = f"{int(item_id)}:{int(user_id)}".encode()
+    return hmac.new(bytes.fromhex(key), message, hashlib.sha256).hexdigest()
+
+
+def shows_counts(state, live_count):
+    """Whether the public sees the counts by choice (else only the turnout)."""
+    return state == CLOSED or (live_count and state == OPEN)
+
+
+def public_badge(badge_value, open_poll):
+    """The badge as shown: a result of an open poll says it was a poll (poll_passed, …)."""
+    if open_poll and badge_value in ("passed", "rejected", "no_quorum", "voting_closed"):
+        return f"poll_{badge_value}"
+    return badge_value

@@ -184,6 +184,12 @@ def test_councillor_pages(axe_page, site):
     found += problems(page, "triage of one issue")
     found += visit(page, site, f"/v/{slug}/requests", "verification requests")
     found += visit(page, site, f"/v/{slug}/invite", "invite code sheet")
+    found += visit(page, site, f"/v/{slug}/codes", "personal codes")
+    page.fill("#count", "4")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".code-slip").first.wait_for()
+    found += problems(page, "personal code sheet")
+    found += visit(page, site, "/join", "join with a code")
     found += visit(page, site, "/my/venues", "my venues")
     found += visit(page, site, f"/items/{open_vote().id}", "agenda item, vote open (councillor)")
     assert_none(found)
@@ -249,4 +255,34 @@ def test_wide_screen(axe_page, site):
     found += visit(page, site, "/", "home (wide)")
     found += visit(page, site, f"/issues/{discussed_issue().id}", "issue (wide)")
     found += visit(page, site, f"/items/{open_vote().id}", "agenda item (wide)")
+    assert_none(found)
+
+
+def test_people_pages(axe_page, site):
+    """Service records, deputy groups and good suggestions in both languages, and the deputy's
+    award forms (the issue page's section, the form page with errors)."""
+    page = axe_page
+    councillor = models.User.get(models.User.username == "councillor")
+    deputy = models.User.get(models.User.username == "deputy")
+    group = models.DeputyGroup.get(models.DeputyGroup.name == "城市建设")
+    award = models.Award.select().order_by(models.Award.id).first()
+    awardable = (
+        models.Issue.select().where((models.Issue.status == "accepted") & ~models.Issue.award & ~models.Issue.hidden)
+        .order_by(models.Issue.id).first()
+    )
+    found = []
+    for lang in ("zh_Hans", "en"):
+        page.context.add_cookies([{"name": "lang", "value": lang, "url": site}])
+        found += visit(page, site, f"/people/{councillor.id}", f"service record ({lang})")
+        found += visit(page, site, f"/people/{deputy.id}", f"deputy's service record ({lang})")
+        found += visit(page, site, "/groups", f"deputy groups ({lang})")
+        found += visit(page, site, f"/groups/{group.id}", f"deputy group ({lang})")
+        found += visit(page, site, "/awards", f"good suggestions ({lang})")
+    browser_login(page, site, "deputy", demo_module.DEMO_PASSWORD)
+    found += visit(page, site, f"/issues/{award.issue_id}", "awarded issue, withdraw form (deputy)")
+    found += visit(page, site, f"/issues/{awardable.id}", "issue with the award form (deputy)")
+    page.goto(site + f"/issues/{awardable.id}/award")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".error").first.wait_for()
+    found += problems(page, "award form, with errors")
     assert_none(found)

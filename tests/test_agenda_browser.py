@@ -52,7 +52,9 @@ def test_from_issue_to_published_outcome(app, browser, live_server, make, monkey
     councillor.get_by_role("button", name="Save the voting window").click()
     expect(councillor.locator(f"#item-badge-{item.id}")).to_have_text("voting open")
 
-    # Two residents open the item; each sees the other's vote arrive without reloading.
+    # Two residents open the item; each sees the other's vote arrive without reloading: as
+    # turnout only, since the vote is secret (changed on purpose, issue 13: the counts used to
+    # show while open, so watching them revealed each voter's choice).
     pages = []
     for username in ("resident", "pending"):
         context, page = new_page(browser)
@@ -62,19 +64,20 @@ def test_from_issue_to_published_outcome(app, browser, live_server, make, monkey
         page.evaluate("window.notReloaded = true")
         pages.append(page)
     first, second = pages
-    yes = f"#tally-{item.id} [data-choice=yes]"
-    no = f"#tally-{item.id} [data-choice=no]"
+    turnout = f"#tally-{item.id} [data-total]"
+    counts = f"#tally-{item.id} [data-choice]"
 
     first.locator(f"#vote-{item.id} button[value=yes]").click()
     expect(first.locator(f"#vote-{item.id}")).to_contain_text("您投的是：赞成")
-    expect(first.locator(yes)).to_have_text("1")
-    expect(second.locator(yes)).to_have_text("1")  # by polling
+    expect(first.locator(turnout)).to_have_text("已有 1 位居民表决")
+    expect(second.locator(turnout)).to_have_text("已有 1 位居民表决")  # by polling
     second.locator(f"#vote-{item.id} button[value=no]").click()
-    expect(second.locator(no)).to_have_text("1")
-    expect(first.locator(no)).to_have_text("1")
+    expect(second.locator(turnout)).to_have_text("已有 2 位居民表决")
+    expect(first.locator(turnout)).to_have_text("已有 2 位居民表决")
     second.locator(f"#vote-{item.id} button[value=yes]").click()  # a change of mind
-    expect(first.locator(yes)).to_have_text("2")
-    expect(first.locator(no)).to_have_text("0")
+    expect(second.locator(f"#vote-{item.id}")).to_contain_text("您投的是：赞成")
+    for page in pages:
+        expect(page.locator(counts)).to_have_count(0)  # no count by choice while open
     assert first.evaluate("window.notReloaded") and second.evaluate("window.notReloaded")
 
     # The window closes: nobody reloads, yet both pages show the fixed result and no buttons.
@@ -82,6 +85,8 @@ def test_from_issue_to_published_outcome(app, browser, live_server, make, monkey
     monkeypatch.setattr(deliberation, "clock", lambda: closes + timedelta(seconds=1))
     for page in pages:
         expect(page.locator(f"#tally-{item.id} .tally-result")).to_contain_text("通过")
+        expect(page.locator(f"#tally-{item.id} [data-choice=yes]")).to_have_text("2")
+        expect(page.locator(f"#tally-{item.id} [data-choice=no]")).to_have_text("0")
         expect(page.locator(f"#vote-{item.id} button")).to_have_count(0)
         expect(page.locator(f"#item-badge-{item.id}")).to_have_text("通过")
         expect(page.locator(f"#tally-news-{item.id}")).to_have_text("表决已结束 · 结果： 通过")  # read out
@@ -122,9 +127,11 @@ def test_voting_without_javascript(app, browser, live_server, make):
     page.locator(f"#vote-{item.id} button[value=abstain]").click()
     page.wait_for_url(re.compile(rf"/items/{item.id}$"))
     expect(page.locator(".flashes")).to_contain_text("已计票：弃权")
-    expect(page.locator(f"#tally-{item.id} [data-choice=abstain]")).to_have_text("1")
+    expect(page.locator(f"#tally-{item.id} [data-total]")).to_have_text("已有 1 位居民表决")
     page.locator(f"#vote-{item.id} button[value=no]").click()
-    expect(page.locator(f"#tally-{item.id} [data-choice=no]")).to_have_text("1")
-    expect(page.locator(f"#tally-{item.id} [data-choice=abstain]")).to_have_text("0")
-    assert models.Vote.select().count() == 1
+    expect(page.locator(f"#vote-{item.id}")).to_contain_text("您投的是：反对")
+    expect(page.locator(f"#tally-{item.id} [data-total]")).to_have_text("已有 1 位居民表决")
+    fresh = models.AgendaItem.get_by_id(item.id)
+    assert (fresh.no_count, fresh.abstain_count) == (1, 0)
+    assert models.Ballot.select().count() == 1 and models.Participation.select().count() == 1
     context.close()

@@ -129,14 +129,23 @@ ROUTES = {
     "open311.services": PUBLIC,
     "open311.show_request": PUBLIC,
     "open311.token": PUBLIC,
+    "people.award": (p.can_award, "issue"),
+    "people.group": PUBLIC,
+    "people.groups": PUBLIC,
+    "people.list_awards": PUBLIC,
+    "people.record": PUBLIC,
+    "people.withdraw_award": (p.can_award, "issue"),
     "triage.queue": (p.can_moderate, "venue"),
     "triage.show": (p.can_triage, "issue"),
     "venues.show": PUBLIC,
+    "verification.codes": (p.can_manage_members, "venue"),
     "verification.invite": (p.can_manage_members, "venue"),
     "verification.join": (p.can_join, "venue"),
     "verification.join_with_code": PUBLIC,
+    "verification.make_codes": (p.can_manage_members, "venue"),
     "verification.refuse": (p.can_verify, "membership"),
     "verification.requests": (p.can_manage_members, "venue"),
+    "verification.revoke_code": (p.can_manage_members, "venue"),
     "verification.rotate": (p.can_manage_members, "venue"),
     "verification.verify": (p.can_verify, "membership"),
     "verification.voting_rule": (p.can_manage_members, "venue"),
@@ -199,6 +208,7 @@ class World:
         self.category = models.Category.create(code="roads", name="道路", name_en="Roads")
         self.group = models.DeputyGroup.create(name="柑橘产业组")
         self.api_key = models.ApiKey.create(name="市民热线", key_hash="0" * 64)
+        self.personal_code = models.PersonalCode.create(venue=self.venue, number=1, code_hash="1" * 64)
         self.issue = workflow.raise_issue(self.venue, self.author, "路灯坏了", "三栋门口的路灯坏了一个月。")
         self.comment = models.Comment.create(issue=self.issue, author=self.author, body="我也看到了。")
         self.assignment = models.Assignment.create(
@@ -233,7 +243,7 @@ class World:
             "venue_id": self.spare_venue.id, "region_id": self.region.id,
             "department_id": self.department.id, "group_id": self.group.id, "user_id": self.target.id,
             "target_id": self.issue.id, "filename": "style.css", "action": "verify",
-            "assignment_id": self.assignment.id, "key_id": self.api_key.id,
+            "assignment_id": self.assignment.id, "key_id": self.api_key.id, "code_id": self.personal_code.id,
             "fmt": "json", "service_code": self.category.code, "service_request_id": self.issue.id,
             "token": "12345", "anything": "nothing",
             "report_id": (self.spare_report if rule.endpoint == "reports.discard" else self.report).id,

@@ -178,21 +178,25 @@ def test_rotating_the_code_retires_the_old_one(client, auth, world):
     assert client.post("/join", data={"code": second}).status_code == 303
 
 
-def test_join_with_code_verifies_at_once(client, auth, world):
+def test_join_with_the_venue_code_only_asks_to_join(client, auth, world):
+    """Changed on purpose (issue 13): the venue-wide code, printed on a public notice, used to
+    verify whoever typed it; now it sends a request that a councillor verifies."""
     code = memberships.rotate_code(world.venue, world.councillor)
     login(auth, "stranger")
     typed = f" {code[:4].lower()}-{code[4:].lower()} "
     response = client.post("/join", data={"code": typed}, headers=EN)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/v/yangguang")
-    assert world.membership(world.stranger).status == "verified"
-    assert residents(world.venue) == 3
-    # A pending request is verified by the code too, and counted once.
+    assert world.membership(world.stranger).status == "pending"
+    assert residents(world.venue) == 2
+    assert "Your request to join 阳光议事亭 is sent." in text(client.get("/v/yangguang", headers=EN))
+    # A pending request stays pending, however often the code is typed.
     auth.logout()
     login(auth, "pending")
     client.post("/join", data={"code": code})
     client.post("/join", data={"code": code})
-    assert residents(world.venue) == 4
+    assert world.membership(world.pending).status == "pending"
+    assert residents(world.venue) == 2
 
 
 def test_join_page_for_visitors(client, world):

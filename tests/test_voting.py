@@ -12,7 +12,7 @@ from peewee import fn
 import models
 from domain import deliberation, voting
 from domain.voting import Tally
-from models import AgendaItem, Meeting, Venue, Vote
+from models import AgendaItem, Ballot, Meeting, Participation, Venue
 
 T0 = datetime(2026, 12, 5, 1, 0, 0)
 T1 = datetime(2026, 12, 8, 12, 0, 0)
@@ -148,8 +148,8 @@ def voter(make):
 
 def stored_counts(item):
     rows = (
-        Vote.select(Vote.choice, fn.COUNT(Vote.id).alias("n"))
-        .where(Vote.item == item.id).group_by(Vote.choice)
+        Ballot.select(Ballot.choice, fn.COUNT(Ballot.id).alias("n"))
+        .where(Ballot.item == item.id).group_by(Ballot.choice)
     )
     counted = {row.choice: row.n for row in rows}
     return Tally(counted.get("yes", 0), counted.get("no", 0), counted.get("abstain", 0))
@@ -167,7 +167,8 @@ def test_cast_and_change(make):
     assert deliberation.cast(item, alice, "abstain") == "yes"  # changed, not added
     assert deliberation.cast(item, alice, "abstain") == "abstain"  # the same again changes nothing
     assert row_counts(item) == Tally(0, 1, 1) == stored_counts(item)
-    assert Vote.select().where(Vote.item == item.id).count() == 2
+    assert Ballot.select().where(Ballot.item == item.id).count() == 2
+    assert Participation.select().where(Participation.item == item.id).count() == 2
     assert deliberation.own_choice(item, alice) == "abstain"
 
 
@@ -202,7 +203,10 @@ def test_a_change_after_the_close_keeps_the_first_choice(make):
     with pytest.raises(deliberation.VotingError):
         deliberation.cast(item, alice, "no", now=T1)
     assert row_counts(item) == Tally(1, 0, 0)
-    assert deliberation.own_choice(item, alice) == "yes"
+    deliberation.settle(item, now=T1)
+    # Closed: the choice is counted, and no longer linked to alice, not even for her.
+    assert deliberation.own_choice(item, alice) is None
+    assert deliberation.took_part(item, alice)
 
 
 def test_cast_refuses_the_ineligible_and_bad_choices(make):
@@ -218,10 +222,23 @@ def test_cast_refuses_the_ineligible_and_bad_choices(make):
 
 
 def test_a_venue_open_to_all_lets_any_registered_user_vote(make):
-    item, _ = open_item(make)
+    item, _ = open_item(make, opens_at=None, closes_at=None)
     Venue.update(voting_open_to_all=True).where(Venue.id == item.meeting.venue_id).execute()
+    now = models.utcnow()
+    deliberation.set_window(item, None, now - SECOND, now + timedelta(days=1))
+    assert AgendaItem.get_by_id(item.id).open_poll
     deliberation.cast(item, voter(make), "yes")
     assert row_counts(item).yes == 1
+
+
+def test_opening_a_venue_to_all_does_not_open_a_vote_already_called(make):
+    """Who may vote is fixed with the window: a residents' vote stays one (changed on purpose:
+    before, the venue's setting of the moment decided)."""
+    item, _ = open_item(make)
+    Venue.update(voting_open_to_all=True).where(Venue.id == item.meeting.venue_id).execute()
+    with pytest.raises(deliberation.VotingError) as exc:
+        deliberation.cast(item, voter(make), "yes")
+    assert exc.value.reason == "not_eligible"
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -302,4 +319,5 @@ def test_parallel_voters_never_lose_or_duplicate_a_vote(make):
     expected = Counter(plan[-1] for plan in plans)
     assert stored_counts(item) == Tally(expected["yes"], expected["no"], expected["abstain"])
     assert row_counts(item) == stored_counts(item)
-    assert Vote.select().where(Vote.item == item.id).count() == len(users)
+    assert Ballot.select().where(Ballot.item == item.id).count() == len(users)
+    assert Participation.select().where(Participation.item == item.id).count() == len(users)

@@ -7,15 +7,28 @@ of a query). `require` turns a permission function's verdict into 401/403, and t
 load a row and authorize it in one call, as flaskr's `get_post(id, check_author)` does.
 """
 import hashlib
+import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from playhouse.flask_utils import get_object_or_404
 
 from extensions import htmx, login_manager
-from models import MAX_ID
+from models import MAX_ID, PageVersion
 
 MAX_PAGE = 10_000
 
@@ -183,3 +196,57 @@ def conditional(build, *parts, cache="no-cache, private"):
         response.add_etag()
     response.headers["Cache-Control"] = cache
     return response.make_conditional(request) if not parts else response
+
+
+# Visitors' pages, built once per version ---------------------------------------------------------
+
+# Where a cached page holds the reader's own CSRF token (the language switcher posts it too).
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+def csrf_token():
+    """The CSRF token for a template: the placeholder while a page for the cache is built."""
+    return CSRF_PLACEHOLDER if g.get("building_cached_page") else generate_csrf()
+
+
+def _visitor():
+    """A visitor with nothing personal waiting (no flash message): their page is everyone's."""
+    return not current_user.is_authenticated and "_flashes" not in session
+
+
+def cached_page(build, *versions):
+    """A page for visitors built once per version of what it shows, then served from the cache.
+
+    `versions` are what the page was built from (a venue's or an issue's revision, which the
+    database moves with every change that shows there, see migration 0020); the site-wide
+    revision, the language, page-or-fragment, the address and the minute (relative times, voting
+    windows) are added. The same key is the ETag, so a browser asking again gets a 304. Signed-in
+    readers' pages, which hold their own buttons, are built every time.
+    """
+    if not _visitor():
+        return build()
+    key = hashlib.blake2b(repr((
+        *versions, PageVersion.current(), request.full_path, str(get_locale()), wants_fragment(),
+        int(time.time() // 60),
+    )).encode(), digest_size=16).hexdigest()
+    cache = current_app.extensions["page_cache"]
+    if request.if_none_match.contains_weak(key):
+        response = current_app.response_class(status=304)
+    elif (body := cache.get(key)) is not None:
+        response = current_app.response_class(body, mimetype="text/html")
+    else:
+        g.building_cached_page = True
+        try:
+            response = make_response(build())
+        finally:
+            g.building_cached_page = False
+        if response.status_code != 200:
+            return response
+        body = response.get_data()
+        cache.set(key, body)
+    if response.status_code == 200:
+        response.set_data(response.get_data().replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode()))
+    response.set_etag(key, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Cookie", "Accept-Language", "HX-Request"))
+    return response

@@ -220,17 +220,22 @@ def item_context(item, **extra):
     venue = item.meeting.venue
     now = deliberation.clock()
     state = deliberation.state(item, now)
-    eligibility, membership = permissions.voting_eligibility(current_user, venue)
+    open_to_all = permissions.item_open_to_all(item)
+    eligibility, membership = permissions.voting_eligibility(current_user, venue, open_to_all)
+    shown, turnout = deliberation.public_tally(item, now)
     context = {
         "item": item,
         "meeting": item.meeting,
         "venue": venue,
         "issue": deliberation.issue_of(item),
         "state": state,
-        "badge": voting.badge(state, item.result),
-        "tally": deliberation.tally(item),
+        "badge": deliberation.badge(item, now),
+        "shown": shown,
+        "turnout": turnout,
+        "open_to_all": venue.voting_open_to_all if open_to_all is None else open_to_all,
         "needed": deliberation.quorum(item, venue),
-        "own": deliberation.own_choice(item, current_user),
+        "own": deliberation.own_choice(item, current_user) if state == voting.OPEN else None,
+        "took_part": state == voting.CLOSED and deliberation.took_part(item, current_user),
         "eligibility": eligibility,
         "membership": membership,
         "poll_seconds": _poll_seconds(),
@@ -257,7 +262,9 @@ def tally(item_id):
     """The live tally, polled by the item page: 304 when nothing changed since the last poll.
 
     `seen` is the window state the page last showed; when the state moves on (the vote opened
-    or closed), the answer also swaps the vote panel and the badges out of band.
+    or closed), the answer also swaps the vote panel and the badges out of band. The validator
+    is made of what the answer shows, so while a secret vote is open a changed ballot (same
+    turnout) changes nothing a watcher can see, not even the ETag.
     """
     item = get_item(item_id)
     seen = request.args.get("seen", "")
@@ -267,9 +274,11 @@ def tally(item_id):
         context["changed"] = seen in WINDOW_STATES and seen != context["state"]
         return render("agenda/item.html", "agenda/_tally.html", **context)
 
+    shown, turnout = deliberation.public_tally(item)
     return conditional(
-        build, item.id, item.yes_count, item.no_count, item.abstain_count, item.result, item.opens_at,
-        item.closes_at, item.updated_at, deliberation.state(item), seen, current_user.get_id(),
+        build, item.id, tuple(shown) if shown else None, turnout, item.result, item.opens_at,
+        item.closes_at, item.live_count, item.open_poll, deliberation.state(item), seen,
+        current_user.get_id(),
     )
 
 
@@ -313,7 +322,8 @@ def window(item_id):
     if form.validate_on_submit():
         opens = form.opens_at.data or deliberation.clock()
         try:
-            deliberation.set_window(item, current_user, opens, form.closes_at.data)
+            deliberation.set_window(item, current_user, opens, form.closes_at.data,
+                                    live_count=form.live_count.data)
         except deliberation.VotingError:
             flash(_("Voting has opened already: its window can no longer be changed."), "error")
         else:
@@ -410,8 +420,10 @@ def _atom_body(venue):
         feed_id = feeds.tag_uri(host, "outcomes", venue.id)
     entries = []
     for item in items:
+        # An open poll is labelled so in the feed too, never read as a residents' decision.
+        result = labels.label("poll_result" if item.open_poll else "vote_result", item.result)
         summary = _("%(result)s · yes %(yes)d, no %(no)d, abstain %(abstain)d · %(venue)s",
-                    result=labels.label("vote_result", item.result), yes=item.yes_count,
+                    result=result, yes=item.yes_count,
                     no=item.no_count, abstain=item.abstain_count, venue=item.meeting.venue.name)
         entries.append({
             "id": feeds.tag_uri(host, "outcome", item.id),
@@ -420,7 +432,7 @@ def _atom_body(venue):
             "published": item.outcome_published_at,
             "updated": item.outcome_published_at,
             "author": item.meeting.venue.name,
-            "category": labels.label("vote_result", item.result),
+            "category": result,
             "summary": summary,
             "content": f"{summary}\n\n{item.outcome}",
         })

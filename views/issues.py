@@ -8,7 +8,18 @@ from playhouse.flask_utils import get_object_or_404
 from domain import handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
 from models import Issue
-from views import Page, agenda, answer, conditional, get_venue, render, require, see_other, wants_fragment
+from views import (
+    Page,
+    agenda,
+    answer,
+    cached_page,
+    conditional,
+    get_venue,
+    render,
+    require,
+    see_other,
+    wants_fragment,
+)
 from views.thread import thread_context
 
 bp = Blueprint("issues", __name__)
@@ -105,6 +116,10 @@ def similar(slug):
 @bp.get("/issues/<int:issue_id>")
 def show(issue_id):
     issue = get_object_or_404(Issue.with_venue(), Issue.id == issue_id)
+    return cached_page(lambda: _show(issue), "issue", issue.id, issue.revision)
+
+
+def _show(issue):
     people = issue.people()
     internal, show_author = _reader(issue)
     events = _visible_events(issue, internal)

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from domain import deliberation, permissions, search, workflow
 from models import ISSUE_STATES, Category
-from views import Page, agenda, get_venue, render, wants_fragment
+from views import Page, agenda, cached_page, get_venue, render, wants_fragment
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -33,6 +33,11 @@ def issue_filters(categories):
 @bp.get("/<slug>")
 def show(slug):
     venue = get_venue(slug)
+    return cached_page(lambda: _show(venue), "venue", venue.id, venue.revision)
+
+
+def _show(venue):
+    slug = venue.slug
     categories = list(Category.choices())
     filters = issue_filters(categories)
     page = Page(search.venue_issues(venue, **filters))

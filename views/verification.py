@@ -1,11 +1,13 @@
-"""Residents joining a venue: asking, being verified or refused, and invite codes."""
-from flask import Blueprint, flash, request, url_for
+"""Residents joining a venue: asking, being verified or refused, invite codes and personal codes."""
+from flask import Blueprint, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from domain import memberships
 from domain.permissions import can_join, can_manage_members, can_verify
-from forms import InviteCodeForm, RefuseForm, VotingRuleForm
+from forms import InviteCodeForm, PersonalCodesForm, RefuseForm, VotingRuleForm
+from models import PersonalCode
 from views import answer, get_membership, get_venue, render, require, safe_next, see_other
 
 bp = Blueprint("verification", __name__)
@@ -85,6 +87,18 @@ def voting_rule(slug):
     return see_other(url_for("verification.requests", slug=venue.slug))
 
 
+def _code_errors(outcome, venue):
+    """What the join page says when a code did not verify or send a request."""
+    name = venue.name if venue is not None else ""
+    return {
+        memberships.REFUSED: _("A councillor of %(venue)s refused your request, and a code does not "
+                               "change that. Please talk to a councillor.", venue=name),
+        memberships.USED: _("This personal code has been used already. Each code works once: ask "
+                            "the councillor for a new one."),
+        memberships.REVOKED: _("This personal code was withdrawn by a councillor. Ask them for a new one."),
+    }.get(outcome, _("No venue has this code. Please check the notice, or ask a councillor."))
+
+
 @bp.route("/join", methods=["GET", "POST"])
 def join_with_code():
     form = InviteCodeForm()
@@ -93,13 +107,60 @@ def join_with_code():
     if form.validate_on_submit():
         if not current_user.is_authenticated:
             return _login_first(url_for("verification.join_with_code", code=form.code.data))
-        venue = memberships.join_with_code(current_user, form.code.data)
-        if venue is not None:
+        outcome, venue = memberships.join_with_code(current_user, form.code.data)
+        if outcome == memberships.VERIFIED:
             flash(_("Welcome! You are a verified resident of %(venue)s and can vote there.",
                     venue=venue.name), "success")
             return see_other(url_for("venues.show", slug=venue.slug))
-        form.code.errors.append(_("No venue has this code. Please check the notice, or ask a councillor."))
+        if outcome == memberships.REQUESTED:
+            flash(_("Your request to join %(venue)s is sent. A councillor will verify it; until then "
+                    "you cannot vote there.", venue=venue.name), "success")
+            return see_other(url_for("venues.show", slug=venue.slug))
+        if outcome == memberships.ALREADY:
+            flash(_("You are a verified resident of %(venue)s.", venue=venue.name), "info")
+            return see_other(url_for("venues.show", slug=venue.slug))
+        form.code.errors.append(_code_errors(outcome, venue))
     return render("verification/join.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+# Personal codes -------------------------------------------------------------------------------
+
+def _codes_page(venue, form=None, status=200):
+    return render("verification/codes.html", venue=venue, codes=list(memberships.personal_codes(venue)),
+                  shown=memberships.CODES_SHOWN, form=form or PersonalCodesForm(formdata=None), status=status)
+
+
+@bp.get("/v/<slug>/codes")
+def codes(slug):
+    venue = get_venue(slug, check=can_manage_members)
+    return _codes_page(venue)
+
+
+@bp.post("/v/<slug>/codes")
+def make_codes(slug):
+    """Make a sheet of personal codes and answer with it: the one time the codes are shown, so
+    the answer is a page to print, not a redirect, and no cache may keep it."""
+    venue = get_venue(slug, check=can_manage_members)
+    form = PersonalCodesForm()
+    if not form.validate_on_submit():
+        return _codes_page(venue, form=form, status=422)
+    sheet = memberships.make_personal_codes(venue, current_user, form.count.data)
+    join_url = url_for("verification.join_with_code", _external=True)
+    body, status = render("verification/code_sheet.html", venue=venue, sheet=sheet, join_url=join_url)
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/v/<slug>/codes/<int:code_id>/revoke")
+def revoke_code(slug, code_id):
+    venue = get_venue(slug, check=can_manage_members)
+    personal = get_object_or_404(PersonalCode.select(), (PersonalCode.id == code_id) & (PersonalCode.venue == venue.id))
+    if memberships.revoke_personal_code(personal, current_user):
+        flash(_("Code No. %(number)d is withdrawn: it no longer works.", number=personal.number), "success")
+    else:
+        flash(_("Code No. %(number)d was already used or withdrawn.", number=personal.number), "info")
+    return see_other(url_for("verification.codes", slug=venue.slug))
 
 
 @bp.get("/v/<slug>/invite")

@@ -7,7 +7,7 @@ place in the tree) are `validate_<field>` methods here, so views only read, save
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import (
     DataRequired,
@@ -18,10 +18,21 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain import labels
 from forms import ChoiceSelect, new_password_rules, phone_field, strip, text_field, username_field
-from models import REGION_KINDS, Category, Department, DeputyGroup, Region, User, Venue, utcnow
+from models import (
+    REGION_KINDS,
+    Category,
+    Department,
+    DeputyGroup,
+    DeputyGroupCategory,
+    Region,
+    User,
+    Venue,
+    utcnow,
+)
 
 # Which level a region's parent has: towns hang under the city, villages under a town.
 PARENT_LEVEL = {"city": None, "town": "city", "village": "town"}
@@ -344,12 +355,32 @@ class DeputyGroupForm(AdminForm):
     name = name_field(_l("Name in Chinese"), 60, _l("For example 柑橘产业."))
     name_en = text_field(_l("Name in English"), 80)
     description = text_field(_l("Description"), 5000, kind=TextAreaField)
+    categories = SelectMultipleField(
+        _l("Categories of its field"), coerce=int, choices=[], validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        description=_l("The group's page lists the matters of these categories."),
+    )
 
     taken = ("name", _l("There is already a deputy group with this name."))
 
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
+        linked = DeputyGroupCategory.category_ids(group) if group is not None else []
+        # Categories archived since they were chosen stay offered, so saving the group keeps them.
+        offered = Category.select().where(~Category.archived | Category.id.in_(linked or [0]))
+        self.categories.choices = [(c.id, labels.localized(c)) for c in offered.order_by(Category.position, Category.id)]
+        if group is not None and not self.is_submitted():
+            self.categories.data = linked
+
+    def validate_categories(self, field):
+        allowed = {value for value, _label in field.choices}
+        if any(value not in allowed for value in field.data or []):
+            raise ValidationError(_l("Please choose one of the options."))
+
+    def apply(self, obj):
+        # The categories are links, not columns: views.admin.groups saves them.
+        obj.name, obj.name_en, obj.description = self.name.data, self.name_en.data, self.description.data
 
     def validate_name(self, field):
         if DeputyGroup.name_taken(field.data, self.group):

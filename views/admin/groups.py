@@ -1,8 +1,12 @@
 """Deputy groups (专业代表小组): deputies organised by field."""
-from flask import abort, flash, url_for
-from flask_babel import gettext as _
+from contextlib import nullcontext
 
-from models import DeputyGroup, DeputyGroupMember
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from domain import people
+from models import DeputyGroup, DeputyGroupCategory, DeputyGroupMember, db
 from views import render, safe_next, see_other
 from views.admin import archiving, bp, delete_audited, found, save_audited, save_form, set_archived
 from views.admin.forms import DeputyGroupForm, MemberForm
@@ -10,16 +14,33 @@ from views.admin.forms import DeputyGroupForm, MemberForm
 
 @bp.get("/groups")
 def groups():
-    return render("admin/groups.html", groups=list(DeputyGroup.listing()), counts=DeputyGroupMember.counts())
+    return render("admin/groups.html", groups=list(DeputyGroup.listing()), counts=DeputyGroupMember.counts(),
+                  fields=DeputyGroupCategory.by_group())
 
 
 def _page(group):
     return url_for("admin.group_edit", group_id=group.id)
 
 
+def _saved(form):
+    """What follows a saved group: its field's categories, saved in the same transaction (see
+    _writing), then its page."""
+    def done(group):
+        people.set_group_categories(group, form.categories.data or [], current_user)
+        return _page(group)
+    return done
+
+
+def _writing():
+    """One transaction for a posted group form: the group, its audit entry and its field."""
+    return db.atomic() if request.method == "POST" else nullcontext()
+
+
 @bp.route("/groups/new", methods=["GET", "POST"])
 def group_new():
-    return save_form(DeputyGroupForm(), DeputyGroup(), "admin/group_form.html", _page, group=None)
+    form = DeputyGroupForm()
+    with _writing():
+        return save_form(form, DeputyGroup(), "admin/group_form.html", _saved(form), group=None)
 
 
 def _members(group, member_form=None):
@@ -32,7 +53,9 @@ def _members(group, member_form=None):
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 def group_edit(group_id):
     group = found(DeputyGroup, group_id)
-    return save_form(DeputyGroupForm(obj=group, group=group), group, "admin/group_form.html", _page, **_members(group))
+    form = DeputyGroupForm(obj=group, group=group)
+    with _writing():
+        return save_form(form, group, "admin/group_form.html", _saved(form), **_members(group))
 
 
 @archiving("/groups/<int:group_id>", "group")
