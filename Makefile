@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run dev test lint venv axe migrate translations bench clean
+.PHONY: run dev test lint venv axe migrate translations bench stress clean
 
 venv: $(VENV)/.installed
 
@@ -58,6 +58,21 @@ bench: venv translations
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || \
 	  echo "wrk is not installed (apt-get install -y wrk): measuring with a slower Python client"
 	$(BIN)/python bench/run.py
+
+# Every bench/stress_*.py (kill -9 during writes, the vote storm…) on SQLite, and with
+# ENGINE=postgresql on PostgreSQL too, in STRESS_DATABASE_URL (emptied first). Not part of `make test`.
+# Each script reads STRESS_DATABASE_URL (empty: SQLite in a temporary folder) and exits non-zero on a
+# lost, duplicated or failed write.
+STRESS_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/yishi_stress
+stress: venv translations
+	@status=0; for script in bench/stress_*.py; do \
+	  echo "== $$script on SQLite"; \
+	  STRESS_DATABASE_URL= $(BIN)/python $$script || status=1; \
+	  if [ "$(ENGINE)" = postgresql ]; then \
+	    echo "== $$script on PostgreSQL"; \
+	    STRESS_DATABASE_URL=$(STRESS_DATABASE_URL) $(BIN)/python $$script || status=1; \
+	  fi; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache $(MO)

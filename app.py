@@ -11,8 +11,9 @@ from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.datastructures import ImmutableMultiDict
 
 import commands
-from extensions import LOCALES, PageCache, babel, csrf, htmx, login_manager, select_locale
+from extensions import LOCALES, PageCache, babel, csrf, htmx, limiter, login_manager, select_locale
 from models import MAX_ID, db
+from views import once
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -103,10 +104,30 @@ def create_app(config=None):
         # in this process by default, in Redis when several hosts serve one database.
         PAGE_CACHE_SIZE=int(os.environ.get("YISHI_PAGE_CACHE_SIZE") or 512),
         REDIS_URL=os.environ.get("REDIS_URL", ""),
+        # Limits on abuse (views/limits.py): shared through Redis when REDIS_URL names one.
+        RATELIMIT_ENABLED=os.environ.get("YISHI_RATE_LIMITS", "1") != "0",
+        RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
+        # Every window is checked, so the 429 page can say when the longest one that is full ends.
+        RATELIMIT_FAIL_ON_FIRST_BREACH=False,
+        RATELIMIT_KEY_PREFIX="yishi",
+        # Redis down: count in memory meanwhile rather than fail the request.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
+        LIMITS={},  # name → Flask-Limiter string, overriding views/limits.DEFAULTS
+        # Bounded input: a whole request, and what one form may hold in memory.
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=256 * 1024,
+        MAX_FORM_PARTS=200,
+        # How long a form's one-time submission key keeps the answer it got (views/once.py).
+        SUBMISSION_KEY_HOURS=24,
+        SECURE_COOKIES=os.environ.get("YISHI_SECURE_COOKIES") == "1",
     )
     if config:
         app.config.update(config)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    if app.config["SECURE_COOKIES"]:
+        # Served over HTTPS only: no cookie of ours travels in clear.
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
@@ -117,10 +138,12 @@ def create_app(config=None):
     htmx.init_app(app)
     login_manager.init_app(app)
     app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"], app.config["REDIS_URL"])
+    limiter.init_app(app)
 
     _register_request_hooks(app)
     _register_templates(app)
     _register_blueprints(app)
+    once.init_app(app)
     commands.register(app)
     return app
 
@@ -166,6 +189,8 @@ def _register_request_hooks(app):
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["SECURE_COOKIES"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         response.vary.add("HX-Request")
         response.vary.add("Cookie")
         return response

@@ -1,5 +1,8 @@
-"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `open311`, `translate`."""
+"""The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `open311`, `translate`,
+`backup` and `restore`."""
+import datetime
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -16,7 +19,7 @@ PASSWORD_ENV = "YISHI_ADMIN_PASSWORD"
 def register(app):
     from domain import open311
 
-    for command in (db_group, seed_demo, create_admin, remind, search_group, translate, open311.cli):
+    for command in (db_group, seed_demo, create_admin, remind, search_group, translate, open311.cli, backup, restore):
         app.cli.add_command(command)
 
 
@@ -189,3 +192,83 @@ def fill_english_catalogue(path):
             message.string = message.id
     with open(path, "wb") as fh:
         write_po(fh, catalog, omit_header=False, sort_output=True, width=100)
+
+
+# Backups -----------------------------------------------------------------------------------------
+
+def _postgres_args(database):
+    """pg_dump/pg_restore connection options for a peewee PostgresqlDatabase, and its environment
+    (the password goes by PGPASSWORD, never on the command line)."""
+    params = dict(database.connect_params)
+    args = ["--dbname", database.database]
+    for option, key in (("--host", "host"), ("--port", "port"), ("--username", "user")):
+        if params.get(key):
+            args += [option, str(params[key])]
+    env = dict(os.environ)
+    if params.get("password"):
+        env["PGPASSWORD"] = str(params["password"])
+    return args, env
+
+
+def _is_sqlite():
+    from peewee import SqliteDatabase
+
+    return isinstance(db.obj, SqliteDatabase)
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(path):
+    """Copy the whole database to PATH while the site runs: SQLite's online backup, or pg_dump's
+    custom format on PostgreSQL. Without PATH, a dated file in instance/backups/."""
+    from flask import current_app
+
+    if not path:
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        folder = os.path.join(current_app.instance_path, "backups")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"yishi-{stamp}.{'db' if _is_sqlite() else 'dump'}")
+    if _is_sqlite():
+        with db.connection_context():
+            target = sqlite3.connect(path)
+            try:
+                # Page by page, letting writers in between; the copy is one consistent moment.
+                db.connection().backup(target, pages=1024)
+            finally:
+                target.close()
+    else:
+        args, env = _postgres_args(db.obj)
+        done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--schema=public", "--file", path, *args],
+                              env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise click.ClickException(f"pg_dump failed: {done.stderr.strip()}")
+    click.echo(f"backed up to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+@with_appcontext
+def restore(path, yes):
+    """Replace the whole database with the backup at PATH (made by `flask backup`)."""
+    if not yes:
+        click.confirm("This replaces every row of the database with the backup. Go on?", abort=True)
+    if _is_sqlite():
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if source.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise click.ClickException(f"{path} is not a sound SQLite database")
+            with db.connection_context():
+                source.backup(db.connection())
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(f"{path} is not a SQLite backup: {exc}") from exc
+        finally:
+            source.close()
+    else:
+        args, env = _postgres_args(db.obj)
+        done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                               "--exit-on-error", *args, path], env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise click.ClickException(f"pg_restore failed: {done.stderr.strip()}")
+    click.echo(f"restored from {path}")

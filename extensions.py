@@ -5,6 +5,8 @@ from flask import request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -15,6 +17,8 @@ LOCALES = ("zh_Hans", "en")
 babel = Babel()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Limits on abuse (views/limits.py); storage and switch from the app's RATELIMIT_* config.
+limiter = Limiter(get_remote_address)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to continue.")
@@ -22,11 +26,17 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    try:
-        return User.get_or_none((User.id == int(user_id)) & User.active)
-    except ValueError:
+def load_user(session_id):
+    """The account a session cookie names, while the cookie's session version is the account's own:
+    logging out, a new password or deactivation raise it, and every older cookie stops working."""
+    user_id, _sep, version = str(session_id).partition(":")
+    if not (f"{user_id}{version}".isascii() and user_id.isdigit() and version.isdigit()
+            and len(user_id) <= 10 and len(version) <= 10):
         return None
+    user = User.get_or_none((User.id == int(user_id)) & User.active)
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def select_locale():

@@ -33,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from domain import deliberation, labels, timefmt
+from domain import accounts, deliberation, labels, timefmt
 from models import ANSWER_GRADES, FLAG_REASONS, MAX_ID, RATINGS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
@@ -212,19 +212,36 @@ class ChoiceSelect(ChoiceField):
 
 # Accounts ----------------------------------------------------------------------------------------
 
-def your_name_field(description=""):
+def your_name_field(description="", label=None, required=None):
+    """A display name, in its canonical form (see accounts.normalise_name); a form holding one takes
+    `TrustedName` too, for the rules a name must keep."""
     return StringField(
-        _l("Your name"),
-        filters=[strip],
+        label or _l("Your name"),
+        filters=[accounts.normalise_name],
         validators=[
-            DataRequired(_l("Please enter your name.")),
+            DataRequired(required or _l("Please enter your name.")),
             Length(1, 40, _l("A name has at most %(max)d characters.")),
         ],
         description=description,
     )
 
 
-class RegisterForm(FlaskForm):
+class TrustedName:
+    """A form with a `display_name`: refuse names that hide characters, show nothing, or pass for an
+    official's (domain.accounts.check_display_name). The account the form edits (its `obj`) keeps
+    its own name."""
+
+    def __init__(self, *args, **kwargs):
+        self.name_owner = kwargs.get("obj")
+        super().__init__(*args, **kwargs)
+
+    def validate_display_name(self, field):
+        field.data, problem = accounts.check_display_name(field.data, self.name_owner)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(TrustedName, FlaskForm):
     username = username_field(_l("You log in with it. Letters and digits, for example zhang3."))
     display_name = your_name_field(_l("Shown next to what you write."))
     password = PasswordField(_l("Password"), validators=new_password_rules(), description=_l("At least 8 characters."))
@@ -240,7 +257,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TrustedName, FlaskForm):
     display_name = your_name_field()
     phone = phone_field(_l("Only councillors of your venues see it."))
     email = StringField(
@@ -751,4 +768,14 @@ class PersonalCodesForm(FlaskForm):
         validators=[InputRequired(_l("Please enter a number.")),
                     NumberRange(1, 100, _l("Please enter a number from %(min)s to %(max)s."))],
         description=_l("One code for each person you will verify. Each code works once."),
+    )
+
+
+# --- trust: personal data ---
+
+class DeleteAccountForm(FlaskForm):
+    """Delete one's own account, confirmed with the password."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[InputRequired(_l("Please enter your password."))]
     )

@@ -6,6 +6,7 @@ transaction as the fact they count.
 """
 import datetime
 import json
+import secrets
 
 from peewee import (
     JOIN,
@@ -20,6 +21,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    Value,
     fn,
 )
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -42,6 +44,44 @@ class JSONField(TextField):
 
     def python_value(self, value):
         return None if value is None else json.loads(value)
+
+
+_DUMMY = []
+
+
+def _dummy_hash():
+    """A hash made the way real ones are (once per process), to check unknown usernames against."""
+    if not _DUMMY:
+        _DUMMY.append(generate_password_hash(secrets.token_hex(16)))
+    return _DUMMY[0]
+
+
+class FormerResident(str):
+    """The name a deleted account shows wherever its contributions stay: "former resident" (前居民) in
+    the reader's language, in templates (`__html__`) and in formatted text (`__str__`)."""
+
+    def __new__(cls):
+        return super().__new__(cls, "former resident")
+
+    def __str__(self):
+        from flask_babel import gettext
+
+        return gettext("former resident")
+
+    def __html__(self):
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+class DisplayNameField(CharField):
+    """A display name; a deleted account's is stored empty and reads as FormerResident."""
+
+    def db_value(self, value):
+        return "" if isinstance(value, FormerResident) else super().db_value(value)
+
+    def python_value(self, value):
+        return FormerResident() if value == "" else super().python_value(value)
 
 
 class BaseModel(Model):
@@ -264,15 +304,18 @@ class Venue(Archivable, BaseModel):
 
 class User(BaseModel):
     username = CharField(max_length=40, unique=True)
-    display_name = CharField(max_length=40, index=True)
+    display_name = DisplayNameField(max_length=40, index=True)
     password_hash = CharField(max_length=256)
     phone = CharField(max_length=20, null=True, index=True)
     email = CharField(max_length=120, null=True)  # for notices by email, where the site sends mail
     locale = CharField(max_length=10, null=True)
-    is_admin = BooleanField(default=False)
+    is_admin = BooleanField(default=False, index=True)
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    # Raised to end every session of the account at once (logout, new password, deactivation).
+    session_version = IntegerField(default=0)
+    deleted_at = DateTimeField(null=True)  # the person deleted their account; contributions stay
 
     def __str__(self):
         return self.display_name
@@ -291,7 +334,9 @@ class User(BaseModel):
         return False
 
     def get_id(self):
-        return str(self.id)
+        # The session version rides in the id the session cookie keeps, so raising it voids
+        # every cookie issued before (see extensions.load_user).
+        return f"{self.id}:{self.session_version}"
 
     @classmethod
     def by_username(cls, username):
@@ -319,6 +364,21 @@ class User(BaseModel):
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+    @classmethod
+    def authenticate(cls, username, password):
+        """The account `username` when `password` is its password, else None. An unknown username
+        costs the same hashing as a known one, so the time taken does not tell which exist."""
+        user = cls.by_username(username)
+        if user is None or user.deleted_at is not None:
+            check_password_hash(_dummy_hash(), password)
+            return None
+        return user if user.check_password(password) else None
+
+    def end_sessions(self):
+        """End every session of this account (each cookie names the version it was issued under)."""
+        User.update(session_version=User.session_version + 1).where(User.id == self.id).execute()
+        self.session_version = User.select(User.session_version).where(User.id == self.id).scalar()
 
     def memberships(self, role=None):
         """This user's verified memberships, with their venues, optionally of one role."""
@@ -366,6 +426,42 @@ class User(BaseModel):
             .order_by(Membership.status != "verified", Venue.name, Membership.role)
         )
 
+    # Names and role badges (see domain/accounts.py)
+    @classmethod
+    def official_names(cls, owner_id=0):
+        """The display names of the officials (verified councillors and deputies, department staff,
+        site admins) other than user `owner_id`, and the names of every department but those
+        `owner_id` works for (a department's account may bear its name): one query."""
+        others = cls.id != owner_id
+        departments = ~Department.id.in_(
+            DepartmentStaff.select(DepartmentStaff.department).where(DepartmentStaff.user == owner_id)
+        )
+        # A union of index-driven parts: the officials are few, the accounts and members many.
+        return (
+            cls.select(cls.display_name).join(Membership, on=(Membership.user == cls.id)).where(
+                others & Membership.role.in_(("councillor", "deputy")) & (Membership.status == "verified")
+            )
+            | cls.select(cls.display_name).join(DepartmentStaff, on=(DepartmentStaff.user == cls.id)).where(others)
+            | cls.select(cls.display_name).where(others & cls.is_admin)
+            | Department.select(Department.name).where(departments)
+            | Department.select(Department.name_en).where(departments & (Department.name_en != ""))
+        )
+
+    @classmethod
+    def official_roles(cls, ids, venue_id):
+        """(user id, role) of the official roles of the users `ids` as seen at venue `venue_id`:
+        councillor there, deputy anywhere, department (staff), admin. One query."""
+        ids = list(ids)
+        memberships = Membership.select(Membership.user, Membership.role).where(
+            Membership.user.in_(ids) & (Membership.status == "verified")
+            & (((Membership.role == "councillor") & (Membership.venue == venue_id)) | (Membership.role == "deputy"))
+        )
+        staff = DepartmentStaff.select(DepartmentStaff.user, Value("department").cast("varchar")).where(
+            DepartmentStaff.user.in_(ids)
+        )
+        admins = cls.select(cls.id, Value("admin").cast("varchar")).where(cls.id.in_(ids) & cls.is_admin)
+        return memberships | staff | admins
+
 
 class Membership(BaseModel):
     """A user's role at a venue; residents need verification by a councillor."""
@@ -383,6 +479,7 @@ class Membership(BaseModel):
         indexes = (
             (("user", "venue", "role"), True),
             (("venue", "role", "status"), False),
+            (("role", "status", "user"), False),  # the officials (accounts.official_names)
         )
 
     @classmethod
@@ -751,6 +848,24 @@ class Comment(BaseModel):
         return cls.select(cls, User).join(User)
 
     @classmethod
+    def shown(cls, issue_id, reader_id=None, everything=False):
+        """Where a comment of issue `issue_id` shows to a reader: every one to those who see what
+        moderation hid (`everything`); to others none that is hidden, unless the reader (`reader_id`)
+        wrote it, nor a reply to such a comment."""
+        if everything:
+            return cls.issue == issue_id
+        reader_id = reader_id or 0
+        parent = cls.alias("hidden_parent")
+        hidden_parents = parent.select(parent.id).where(
+            (parent.issue == issue_id) & parent.hidden & (parent.author != reader_id)
+        )
+        return (
+            (cls.issue == issue_id)
+            & (~cls.hidden | (cls.author == reader_id))
+            & (cls.parent.is_null() | cls.parent.not_in(hidden_parents))
+        )
+
+    @classmethod
     def reported_at(cls, venue):
         """Comments on the issues of `venue`, with their issue and author, for moderation."""
         return cls.select(cls, Issue, User).join(Issue).switch(cls).join(User).where(Issue.venue == venue.id)
@@ -867,12 +982,14 @@ class AgendaItem(BaseModel):
     @classmethod
     def published(cls, venue=None):
         """Items whose outcome is published, newest first, with meetings and venues; of one venue
-        when given."""
+        when given. Items made from an issue hidden by moderation are left out with it."""
         query = (
             cls.select(cls, Meeting, Venue)
             .join(Meeting)
             .join(Venue)
-            .where(cls.outcome_published_at.is_null(False))
+            .switch(cls)
+            .join(Issue, JOIN.LEFT_OUTER, on=(cls.issue == Issue.id))
+            .where(cls.outcome_published_at.is_null(False) & (Issue.id.is_null() | ~Issue.hidden))
             .order_by(cls.outcome_published_at.desc(), cls.id.desc())
         )
         return query.where(Meeting.venue == venue) if venue is not None else query
@@ -886,6 +1003,17 @@ class AgendaItem(BaseModel):
             .where((Meeting.venue == venue) & cls.open_at(now))
             .order_by(cls.closes_at)
         )
+
+    @classmethod
+    def of_hidden_issues(cls, item_ids):
+        """The ids among `item_ids` of the items made from an issue hidden by moderation (one query)."""
+        ids = list(item_ids)
+        if not ids:
+            return set()
+        return {
+            item_id for (item_id,) in cls.select(cls.id).join(Issue, on=(cls.issue == Issue.id))
+            .where(cls.id.in_(ids) & Issue.hidden).tuples()
+        }
 
     @classmethod
     def of_issue(cls, issue):
@@ -1390,3 +1518,27 @@ class PersonalCode(BaseModel):
 
 
 MODELS.extend([Participation, Ballot, PersonalCode])
+
+# --- trust: sessions and submissions ---
+
+class Submission(BaseModel):
+    """A form sent with a one-time submission key, and the answer it got, so that the same form sent
+    again (a double click, a retry after a dropped connection) gets that answer instead of acting twice.
+
+    `token` is a hash of who sent it, the key and what the form held; see views/once.py.
+    """
+
+    token = CharField(max_length=64, unique=True)
+    status = IntegerField(default=0)  # 0 while the first answer is being made
+    location = CharField(max_length=2000, default="")
+    content_type = CharField(max_length=100, default="")
+    body = TextField(default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    @classmethod
+    def purge(cls, before):
+        """Forget the answers given before `before` (through the index on created_at)."""
+        return cls.delete().where(cls.created_at < before).execute()
+
+
+MODELS.append(Submission)

@@ -4,6 +4,7 @@ Call `record` inside the same `db.atomic()` as the change it describes, so the e
 when the change does. `snapshot` turns a model into the JSON-ready dict that `before`/`after` hold.
 """
 import datetime
+import re
 
 from flask_babel import lazy_gettext as _l
 from peewee import ForeignKeyField
@@ -11,7 +12,9 @@ from peewee import ForeignKeyField
 from models import AuditLog
 
 # Never copied into the audit trail.
-SECRET_FIELDS = frozenset({"password_hash", "ballot_key", "code_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "session_version", "ballot_key", "code_hash"})
+# Kept masked (PIPL): the trail needs to show that a phone number changed, never the number.
+PHONE_FIELDS = frozenset({"phone", "reporter_contact"})
 
 # Every action the site records, with its label for the audit list (and its filter).
 ACTIONS = {
@@ -31,6 +34,7 @@ ACTIONS = {
     "user.grant_admin": _l("Made site admin"),
     "user.revoke_admin": _l("Site admin role removed"),
     "user.set_password": _l("Temporary password set"),
+    "user.delete": _l("Account deleted by its owner"),
     "membership.create": _l("Role given"),
     "membership.verified": _l("Membership verified"),
     "membership.pending": _l("Membership set to waiting"),
@@ -177,8 +181,24 @@ def object_type(obj):
     return obj._meta.table_name
 
 
+def mask_phone(value):
+    """A phone number with all but its last four digits hidden: 13812345678 → *******5678."""
+    if not value:
+        return value
+    digits = sum(ch.isdigit() for ch in value)
+    seen = 0
+
+    def hide(match):
+        nonlocal seen
+        seen += 1
+        return match.group() if seen > digits - 4 else "*"
+
+    return re.sub(r"\d", hide, value)
+
+
 def snapshot(obj):
-    """The record's own columns as a JSON-ready dict; foreign keys as ids, secrets left out."""
+    """The record's own columns as a JSON-ready dict; foreign keys as ids, secrets left out, phone
+    numbers masked."""
     data = {}
     for name, field in obj._meta.fields.items():
         if name in SECRET_FIELDS:
@@ -186,6 +206,8 @@ def snapshot(obj):
         value = obj.__data__.get(name)
         if isinstance(field, ForeignKeyField) and hasattr(value, "id"):
             value = value.id
+        if name in PHONE_FIELDS:
+            value = mask_phone(value)
         data[name] = _plain(value)
     return data
 

@@ -497,6 +497,14 @@ def badges_for(issue_ids, now=None):
     return {issue_id: badge(item, now) for issue_id, item in latest.items()}
 
 
+def concealed(items, user, venue):
+    """The ids of the agenda `items` (of `venue`) whose titles `user` may not read: those made from
+    an issue hidden by moderation, unless `user` moderates the venue (one query, none for them)."""
+    if permissions.can_moderate_content(user, venue):
+        return set()
+    return AgendaItem.of_hidden_issues(item.id for item in items)
+
+
 def items_of_issue(issue):
     """The agenda items made from `issue`, oldest first, with meetings; results fixed."""
     now = clock()

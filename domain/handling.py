@@ -209,7 +209,9 @@ def assign(issue, actor, lead, co=(), due_on=None, note="", now=None, check=True
         _notify(staff, "assigned", issue, actor, at=now, due_on=due_on.isoformat())
         audit.record(actor, "issue.assign", issue, None,
                      {"department": lead.id, "co": [d.id for d in co], "due_on": due_on.isoformat()})
-    if not db.in_transaction():  # an outer transaction (a vote's outcome, the demo) has not committed yet
+    # An outer transaction (a vote's outcome, the demo) has not committed yet; a request's own
+    # transaction sends its notices once committed.
+    if not db.in_transaction() or mail.deferring():
         mail.notify(staff, "assigned", issue)
     return rows[0]
 

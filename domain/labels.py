@@ -22,6 +22,11 @@ LABELS = {
         "home": _l("deputies' home"),
     },
     "role": {"resident": _l("resident"), "councillor": _l("councillor"), "deputy": _l("deputy")},
+    # The badge on an official's contribution (see accounts.official_roles).
+    "official_role": {
+        "councillor": _l("Councillor"), "deputy": _l("Deputy"), "department": _l("Dept. staff"),
+        "admin": _l("Admin"),
+    },
     "membership_status": {
         "pending": _l("waiting for verification"),
         "verified": _l("verified"),

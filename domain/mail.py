@@ -8,7 +8,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -28,10 +28,27 @@ def enabled():
     return has_app_context() and bool(current_app.config.get("MAIL_SERVER"))
 
 
+def deferring():
+    """Whether the request runs in one transaction (a form sent with a one-time key, views/once.py)
+    that commits after the view: its notices wait for that commit."""
+    return has_request_context() and g.get("mail_queue") is not None
+
+
+def send_deferred():
+    """Send the notices the request's transaction held back, now that it is committed (each once)."""
+    queue = g.pop("mail_queue", None) if has_request_context() else None
+    for user_ids, kind, issue in (queue or {}).values():
+        notify(user_ids, kind, issue)
+
+
 def notify(user_ids, kind, issue):
     """Email `kind` about `issue` to those of `user_ids` who gave an address, each in their language.
-    Returns how many messages the server took."""
+    Returns how many messages the server took (0 when they wait for the request's commit)."""
     if not enabled() or kind not in SUBJECTS:
+        return 0
+    if deferring():
+        user_ids = list(user_ids)
+        g.mail_queue.setdefault((tuple(sorted(user_ids)), kind, issue.id), (user_ids, kind, issue))
         return 0
     people = list(User.select().where(User.id.in_(list(user_ids)) & User.email.is_null(False) & User.active))
     messages = []

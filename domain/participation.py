@@ -9,7 +9,7 @@ import math
 
 from peewee import JOIN, IntegrityError, fn
 
-from domain import audit, permissions, workflow
+from domain import accounts, audit, permissions, workflow
 from models import Comment, Flag, Follow, Issue, Notification, Support, User, Venue, db, utcnow
 
 COMMENTS_PER_PAGE = 50  # top-level comments on one page of a thread; replies go with their parent
@@ -58,30 +58,43 @@ def page_of(comment):
     return max(1, math.ceil(rank / COMMENTS_PER_PAGE))
 
 
-def thread_page(issue, page, upto):
-    """The top-level comments on `page` with their authors, each with `.reply_list` filled in.
+def shown_to(reader, issue):
+    """The condition on a Comment of `issue` that keeps what `reader` may read: what moderation
+    hid only for those who moderate the venue (and for its own author)."""
+    reader_id = reader.id if permissions.signed_in(reader) else None
+    return Comment.shown(issue.id, reader_id, permissions.can_see_hidden(reader, issue))
+
+
+def thread_page(issue, page, upto, reader=None):
+    """The top-level comments on `page` that `reader` may read, with their authors and role badges
+    (`.roles`), each with `.reply_list` filled in.
 
     Only comments up to id `upto` are read, so a comment posted meanwhile is left to the poll
-    that starts there. Two queries whatever the thread's length: the page, and its replies.
+    that starts there. Three queries whatever the thread's length: the page, its replies, and the
+    roles of their authors.
     """
+    shown = shown_to(reader, issue)
     comments = list(
         Comment.select(Comment, User)
         .join(User)
-        .where((Comment.issue == issue.id) & Comment.parent.is_null() & (Comment.id <= upto))
+        .where(shown & Comment.parent.is_null() & (Comment.id <= upto))
         .order_by(Comment.id)
         .paginate(page, COMMENTS_PER_PAGE)
     )
     by_id = {c.id: c for c in comments}
     for comment in comments:
         comment.reply_list = []
+    replies = []
     if by_id:
-        for reply in (
+        replies = list(
             Comment.select(Comment, User)
             .join(User)
-            .where(Comment.parent.in_(list(by_id)) & (Comment.id <= upto))
+            .where(shown & Comment.parent.in_(list(by_id)) & (Comment.id <= upto))
             .order_by(Comment.id)
-        ):
+        )
+        for reply in replies:
             by_id[reply.parent_id].reply_list.append(reply)
+    accounts.badge(comments + replies, issue.venue_id)
     return comments
 
 
@@ -90,14 +103,16 @@ def last_comment_id(issue):
     return Comment.select(fn.MAX(Comment.id)).where(Comment.issue == issue.id).scalar() or 0
 
 
-def comments_after(issue, after, limit=POLL_LIMIT):
-    """Comments on `issue` newer than id `after`, oldest first, with their authors."""
-    return list(
+def comments_after(issue, after, limit=POLL_LIMIT, reader=None):
+    """Comments on `issue` newer than id `after` that `reader` may read, oldest first, with their
+    authors and role badges."""
+    return accounts.badge(
         Comment.select(Comment, User)
         .join(User)
-        .where((Comment.issue == issue.id) & (Comment.id > after))
+        .where(shown_to(reader, issue) & (Comment.id > after))
         .order_by(Comment.id)
-        .limit(limit)
+        .limit(limit),
+        issue.venue_id,
     )
 
 
@@ -173,7 +188,7 @@ def notifications(user, page=1):
     One more than a page is read, so the caller knows whether an older page exists.
     """
     actor = User.alias()
-    return list(
+    rows = list(
         Notification.select(Notification, actor, Issue)
         .join(actor, JOIN.LEFT_OUTER, on=(Notification.actor == actor.id))
         .switch(Notification)
@@ -183,6 +198,26 @@ def notifications(user, page=1):
         .offset((page - 1) * NOTIFICATIONS_PER_PAGE)
         .limit(NOTIFICATIONS_PER_PAGE + 1)
     )
+    _conceal(rows)
+    return rows
+
+
+def _conceal(rows):
+    """Mark the notifications that must not name their actor (`.actor_concealed`): the author of an
+    anonymous issue acting on it (shown as its author), and whoever wrote a comment or acted on an
+    issue that moderation has hidden since. One query for the comments, none when there are none."""
+    said = {n.data.get("comment") for n in rows if n.kind == "comment" and isinstance(n.data, dict)}
+    said = [i for i in said if isinstance(i, int)]
+    hidden = set()
+    if said:
+        hidden = {i for (i,) in Comment.select(Comment.id).where(Comment.id.in_(said) & Comment.hidden).tuples()}
+    for n in rows:
+        issue = n.issue if n.issue_id is not None else None
+        n.actor_is_author = bool(issue and issue.anonymous and n.actor_id == issue.author_id)
+        n.actor_concealed = bool(
+            (issue and issue.hidden)
+            or (n.kind == "comment" and isinstance(n.data, dict) and n.data.get("comment") in hidden)
+        )
 
 
 def unread_summary(user):

@@ -487,3 +487,39 @@ def can_edit_report(user, report):
     correction of a published report: those who compile reports. That a published report itself
     never changes is the report's rule (domain/reports.py), not a person's."""
     return can_compile_reports(user)
+
+
+# Hidden means hidden ------------------------------------------------------------------------------
+# What moderation hid (Issue.hidden, Comment.hidden) is read only by those who moderate its venue;
+# a hidden issue also by its author (can_see_issue), a hidden comment by its own author. Every page,
+# fragment, poll, feed and form asks these, and queries of many rows use Issue.public() and
+# Comment.shown(), which say the same.
+
+def can_see_hidden(user, issue):
+    """Who reads what moderation hid in `issue` and its discussion: whoever moderates its venue."""
+    return can_moderate_content(user, issue.venue_id)
+
+
+def can_see_discussion(user, issue):
+    """Who reads the discussion of `issue`: anyone while it shows; once it is hidden, those who may
+    still see the issue."""
+    return can_see_issue(user, issue)
+
+
+def can_see_comment(user, comment, issue):
+    """Who reads `comment` (of `issue`): whoever reads the discussion, unless moderation hid the
+    comment; then its author and the venue's moderators."""
+    if not can_see_discussion(user, issue):
+        return False
+    if not comment.hidden:
+        return True
+    return (signed_in(user) and comment.author_id == user.id) or can_see_hidden(user, issue)
+
+
+def can_open_report_form(user, content, issue):
+    """Who may even see the report form of an issue or comment (`content`): anyone signed in while
+    it shows; once moderation hid it (or its issue), nobody but the venue's moderators, to whom it
+    says why it cannot be reported. Others are told it does not exist."""
+    if not (issue.hidden or content.hidden):
+        return True
+    return can_see_hidden(user, issue)

@@ -373,7 +373,8 @@ def publish(report, actor, now=None):
             # Another report took this number first: the next one is free once it has committed.
             if attempt == PUBLISH_ATTEMPTS - 1:
                 raise
-    if not db.in_transaction():
+    # An outer transaction (the demo) has not committed yet; a request's own sends once committed.
+    if not db.in_transaction() or mail.deferring():
         for issue, department in assigned:
             mail.notify(handling.staff_of([department.id]), "assigned", issue)
     report.state, report.year, report.number, report.published_at = "published", year, number, now

@@ -139,10 +139,10 @@ def _sqlite(db):
 
 
 def up(migrator, db):
-    migrator.migrate(
-        migrator.add_column('venue', 'revision', IntegerField(default=0)),
-        migrator.add_column('issue', 'revision', IntegerField(default=0)),
-    )
+    # Plain ALTER TABLE: peewee's add_column would rebuild the table on SQLite to make the column
+    # NOT NULL, and a rebuilt table loses its triggers (the search index's, on issue).
+    for table in ("venue", "issue"):
+        db.execute_sql(f"ALTER TABLE {table} ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
     db.execute_sql(
         'CREATE TABLE page_version (id INTEGER NOT NULL PRIMARY KEY, site INTEGER NOT NULL)'
     )
@@ -159,7 +159,5 @@ def down(migrator, db):
         for statement in POSTGRES_DROP:
             db.execute_sql(statement)
     db.execute_sql('DROP TABLE page_version')
-    migrator.migrate(
-        migrator.drop_column('issue', 'revision'),
-        migrator.drop_column('venue', 'revision'),
-    )
+    for table in ("issue", "venue"):
+        db.execute_sql(f"ALTER TABLE {table} DROP COLUMN revision")

@@ -207,6 +207,9 @@ def app(database_url, tmp_path):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            # Limits on abuse would trip tests that log in and post a great deal; test_limits.py
+            # builds its app with them on.
+            "RATELIMIT_ENABLED": False,
         }
     )
     app.instance_path = str(tmp_path)

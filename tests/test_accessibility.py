@@ -133,6 +133,7 @@ def test_public_pages(axe_page, site):
     found += visit(page, site, f"/reports/{published_report().id}/print", "special report, print view")
     found += visit(page, site, "/login", "login")
     found += visit(page, site, "/register", "register")
+    found += visit(page, site, "/privacy", "privacy notice")
     assert_none(found)
 
 
@@ -155,6 +156,8 @@ def test_resident_pages(axe_page, site):
     browser_login(page, site, "resident", demo_module.DEMO_PASSWORD)
     found = []
     found += visit(page, site, "/notifications", "notifications")
+    found += visit(page, site, "/profile", "profile, with sessions and my data")
+    found += visit(page, site, "/profile/delete", "delete my account")
     found += visit(page, site, f"/items/{open_vote().id}", "agenda item, vote open (resident)")
     found += visit(page, site, f"/issues/{discussed_issue().id}", "issue with comments (resident)")
     page.locator(".comment-form button[type=submit]").click()

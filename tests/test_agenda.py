@@ -538,7 +538,7 @@ def test_outcomes_pages_list_published_outcomes_newest_first(client, world):
     assert "较新的决议" in venue_page and "别处的决议" not in venue_page
     assert client.get("/v/nowhere/outcomes").status_code == 404
     assert client.get("/outcomes?page=abc").status_code == 200
-    assert client.get("/outcomes?page=999").status_code == 200
+    assert client.get("/outcomes?page=999").status_code == 404  # past the last page
 
 
 # The fragments the venue and issue pages include ---------------------------------------------

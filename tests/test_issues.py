@@ -136,7 +136,7 @@ def test_the_list_searches_the_venues_issues_in_chinese(client, site):
 
 @pytest.mark.parametrize(
     "query",
-    ["status=bogus", "category=nope", "sort=sideways", "page=abc", "page=-1", "page=0", "page=99999",
+    ["status=bogus", "category=nope", "sort=sideways", "page=abc", "page=-1", "page=0",
      "q=%22%27%3B--", "q=" + "长" * 500, "status=&category=&sort=&page=", "q=%00"],
 )
 def test_bad_list_parameters_are_ignored(client, site, query):

@@ -53,9 +53,13 @@ ROUTES = {
     "agenda.venue_outcomes_atom": PUBLIC,
     "agenda.vote": (p.can_vote, "item"),
     "agenda.window": (p.can_manage_item, "item"),
+    "auth.delete_account": (signed_in,),
+    "auth.end_sessions": (signed_in,),
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
+    "auth.my_data": (signed_in,),
     "auth.password": (signed_in,),
+    "auth.privacy_notice": PUBLIC,
     "auth.profile": (signed_in,),
     "auth.register": PUBLIC,
     "discussion.comment": (p.can_comment, "issue"),
@@ -263,7 +267,9 @@ def test_every_route_answers_as_its_permission_says(app, client, make, role):
     if role != "visitor":
         assert auth.login(role).status_code == 303
     mismatches = []
-    rules = sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint == "auth.logout", rule.endpoint))
+    # The routes that end the session go last.
+    rules = sorted(app.url_map.iter_rules(),
+                   key=lambda rule: (rule.endpoint in ("auth.logout", "auth.end_sessions"), rule.endpoint))
     for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             world.refresh()

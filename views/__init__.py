@@ -75,7 +75,7 @@ def id_arg(name):
     """A non-negative id from the query string or form, or None when absent, malformed or too big
     to name anything (ids are 32-bit)."""
     raw = request.values.get(name, "")
-    if not raw.isdigit() or len(raw) > 10:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
         return None
     value = int(raw)
     return value if value <= MAX_ID else None
@@ -144,9 +144,14 @@ def get_membership(venue, membership_id, check=None, message=None):
 # Lists ---------------------------------------------------------------------------------------------
 
 def page_number():
-    """The ?page= of the request: 1 when missing or not a positive number, at most MAX_PAGE."""
+    """The ?page= of the request: 1 when missing or not a positive number; a number beyond
+    MAX_PAGE names no page (404), however many digits it has."""
     raw = request.args.get("page", "")
-    return max(1, min(int(raw), MAX_PAGE)) if raw.isdigit() and len(raw) < 7 else 1
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    if len(raw) > len(str(MAX_PAGE)) or int(raw) > MAX_PAGE:
+        abort(404)
+    return max(1, int(raw))
 
 
 class Page:
@@ -160,6 +165,8 @@ class Page:
         size = size or current_app.config["PAGE_SIZE"]
         rows = list(query.limit(size + 1).offset((self.number - 1) * size)) if query is not None else []
         self.items = rows[:size]
+        if self.number > 1 and not self.items:
+            abort(404)  # past the last page: there is no such page
         self.has_previous = self.number > 1
         self.has_next = len(rows) > size
 

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from domain import deliberation, feeds, labels, memberships, permissions, voting, workflow
+from domain import accounts, deliberation, feeds, labels, memberships, permissions, voting, workflow
 from domain.permissions import can_manage_item, can_manage_meeting, can_schedule_meeting
 from forms import CloseForm, ItemForm, MeetingForm, MinutesForm, OutcomeForm, VoteForm, WindowForm
 from models import Department, Issue
@@ -21,6 +21,7 @@ from views import (
     see_other,
     wants_fragment,
 )
+from views.limits import limited
 
 bp = Blueprint("agenda", __name__)
 
@@ -66,6 +67,7 @@ def venue_context(venue):
         "agenda_outcomes": list(deliberation.outcomes(venue).limit(3)),
         "agenda_voting": deliberation.voting_now(venue),
     }
+    context["agenda_concealed"] = deliberation.concealed(context["agenda_voting"], current_user, venue)
     if permissions.can_manage_members(current_user, venue):
         context["agenda_pending_requests"] = memberships.pending_requests(venue).count()
         context["agenda_new_issues"] = workflow.triage_queue(venue).count()
@@ -123,6 +125,7 @@ def meeting(meeting_id):
     return render(
         "agenda/meeting.html", meeting=meeting, venue=meeting.venue,
         items=[(item, deliberation.badge(item, now)) for item in items],
+        concealed=deliberation.concealed(items, current_user, meeting.venue_id),
     )
 
 
@@ -223,11 +226,17 @@ def item_context(item, **extra):
     open_to_all = permissions.item_open_to_all(item)
     eligibility, membership = permissions.voting_eligibility(current_user, venue, open_to_all)
     shown, turnout = deliberation.public_tally(item, now)
+    issue = deliberation.issue_of(item)
     context = {
         "item": item,
         "meeting": item.meeting,
         "venue": venue,
-        "issue": deliberation.issue_of(item),
+        # An issue hidden by moderation is not named to those who may not see it, nor is the item
+        # made from it.
+        "issue": issue if issue is None or permissions.can_see_issue(current_user, issue) else None,
+        "concealed": issue is not None and not permissions.can_see_issue(current_user, issue),
+        "outcome_roles": accounts.official_roles([item.outcome_by_id], venue.id).get(item.outcome_by_id, ())
+        if item.outcome_published_at else (),
         "state": state,
         "badge": deliberation.badge(item, now),
         "shown": shown,
@@ -287,6 +296,7 @@ REFUSAL_STATUS = {"closed": 409, "not_open": 409, "not_eligible": 403}
 
 
 @bp.post("/items/<int:item_id>/vote")
+@limited("vote")
 def vote(item_id):
     item = get_item(item_id)
     if not current_user.is_authenticated:

@@ -27,6 +27,7 @@ from views import (
     wants_fragment,
 )
 from views import issues as issue_pages
+from views.limits import limited
 from views.thread import Thread, comment_url
 
 bp = Blueprint("discussion", __name__)
@@ -65,7 +66,7 @@ def _news_context(issue_id, after, first, last):
     issue = get_issue(issue_id)
     thread = Thread(issue, current_user, page_number())
     thread.first, thread.last = first, last
-    top, replies = thread.news(participation.comments_after(issue, after), after)
+    top, replies = thread.news(participation.comments_after(issue, after, reader=current_user), after)
     return {"issue": issue, "thread": thread, "new_top": top, "new_replies": replies}
 
 
@@ -81,7 +82,7 @@ def comments(issue_id):
             _anchor=f"discussion-{issue_id}",
         ))
     row = Issue.counters(issue_id)
-    if row is None:
+    if row is None or (row.hidden and not permissions.can_see_discussion(current_user, get_issue(issue_id))):
         abort(404)
     reader = current_user.id if current_user.is_authenticated else 0
     return conditional(
@@ -97,6 +98,7 @@ def permalink(comment_id):
 
 
 @bp.post("/issues/<int:issue_id>/comments")
+@limited("comment")
 def comment(issue_id):
     issue = get_issue(issue_id)
     require(permissions.can_comment(current_user, issue), _refusal(issue))
@@ -104,6 +106,7 @@ def comment(issue_id):
 
 
 @bp.post("/comments/<int:comment_id>/replies")
+@limited("comment")
 def reply(comment_id):
     parent = _comment(comment_id)
     issue = get_issue(parent.issue_id)
@@ -171,7 +174,10 @@ def support(issue_id):
 
 @bp.post("/issues/<int:issue_id>/follow")
 def follow(issue_id):
-    return _toggle(get_issue(issue_id, check=permissions.can_follow), "follow")
+    issue = get_issue(issue_id, check=permissions.can_follow)
+    if _want() and not permissions.can_see_issue(current_user, issue):
+        abort(404)  # unfollowing stays possible, so the notices of a hidden issue can be stopped
+    return _toggle(issue, "follow")
 
 
 def _toggle(issue, which):
@@ -191,12 +197,15 @@ def _toggle(issue, which):
 # Reports of abusive content ---------------------------------------------------------------------
 
 def _content(kind, target_id):
-    """(the issue or comment, its issue) or 404."""
+    """(the issue or comment, its issue) or 404, also when moderation hid it from the reader."""
     if kind in ("issues", "issue"):
-        issue = get_issue(target_id)
-        return issue, issue
-    comment = get_object_or_404(Comment.with_author(), Comment.id == target_id)
-    return comment, get_issue(comment.issue_id)
+        content = issue = get_issue(target_id)
+    else:
+        content = get_object_or_404(Comment.with_author(), Comment.id == target_id)
+        issue = get_issue(content.issue_id)
+    if not permissions.can_open_report_form(current_user, content, issue):
+        abort(404)
+    return content, issue
 
 
 def _content_url(content, issue):
@@ -246,6 +255,8 @@ def notification_badge():
 
 def _notifications_page(page):
     rows = participation.notifications(current_user, page)
+    if page > 1 and not rows:
+        abort(404)  # past the last page
     return {
         "rows": rows[: participation.NOTIFICATIONS_PER_PAGE], "page_number": page,
         "more": len(rows) > participation.NOTIFICATIONS_PER_PAGE,

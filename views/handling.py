@@ -88,6 +88,7 @@ def _item_page(assignment, status=200, **forms):
         "handling/item.html", status=status, assignment=assignment, issue=issue,
         others=[a for a in handling.current(issue) if a.id != assignment.id],
         timeline=list(issue.timeline()), may_return=handling.may_return(assignment),
+        show_author=permissions.can_see_author(current_user, issue),
         today=timefmt.local_date(), **forms,
     )
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from domain import handling, labels, permissions, search, timefmt, workflow
+from domain import accounts, handling, labels, permissions, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
 from models import Issue
 from views import (
@@ -20,6 +20,7 @@ from views import (
     see_other,
     wants_fragment,
 )
+from views.limits import limited
 from views.thread import thread_context
 
 bp = Blueprint("issues", __name__)
@@ -67,11 +68,13 @@ def _issue_form(slug, kind):
 
 
 @bp.route("/v/<slug>/issues/new", methods=["GET", "POST"])
+@limited("issue")
 def new(slug):
     return _issue_form(slug, "raise")
 
 
 @bp.route("/v/<slug>/issues/record", methods=["GET", "POST"])
+@limited("issue")
 def record(slug):
     return _issue_form(slug, "record")
 
@@ -134,6 +137,7 @@ def _show(issue):
         handled=handled,
         actions=_actions(issue, handled),
         author=people.get(issue.author_id),
+        roles=_roles(issue, events),
         recorder=people.get(issue.recorded_by_id),
         show_author=show_author,
         show_contact=bool(issue.reporter_contact) and permissions.can_see_contact(current_user, issue),
@@ -205,6 +209,13 @@ def status(issue_id):
     )
 
 
+def _roles(issue, events):
+    """The role badges of the officials who raised, recorded or acted on `issue` (one query)."""
+    return accounts.official_roles(
+        [issue.author_id, issue.recorded_by_id, *(e.actor_id for e in events)], issue.venue_id
+    )
+
+
 def _poll(issue, internal, show_author):
     """The badge, and with it (swapped out of band) the step bar, who handles the issue and the
     timeline as this reader sees it. A hidden issue's poll says no more than its badge."""
@@ -215,6 +226,7 @@ def _poll(issue, internal, show_author):
     return render_template(
         "issues/_status_poll.html", issue=issue, path=workflow.path(issue, events),
         handled=handling.summary(issue), events=events, show_author=show_author, refresh=True,
+        roles=_roles(issue, events),
     )
 
 

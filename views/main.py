@@ -1,5 +1,5 @@
 """The directory of regions and venues, site-wide search, and the language switcher."""
-from flask import Blueprint, make_response, request, url_for
+from flask import Blueprint, current_app, make_response, request, url_for
 from flask_login import current_user
 
 from extensions import LOCALES
@@ -57,7 +57,8 @@ def language():
     lang = request.form.get("lang")
     response = make_response(see_other(safe_next(url_for("main.index"))))
     if lang in LOCALES:
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SECURE_COOKIES"])
         if current_user.is_authenticated and current_user.locale != lang:
             with db.atomic():
                 current_user.locale = lang

@@ -48,7 +48,7 @@ class Thread:
         self.cursor = participation.last_comment_id(issue)
         self.pages = participation.page_count(issue)
         self.page = min(max(self.page, 1), self.pages)
-        self.comments = participation.thread_page(issue, self.page, self.cursor)
+        self.comments = participation.thread_page(issue, self.page, self.cursor, self.user)
         self.first = self.comments[0].id if self.comments else 0
         self.last = self.comments[-1].id if self.page < self.pages else None
         return self
@@ -72,6 +72,11 @@ class Thread:
 
     def can_reply(self, comment):
         return permissions.can_reply(self.user, self.issue, comment)
+
+    @cached_property
+    def show_author(self):
+        """Whether the reader may see the name of an anonymous issue's author on their comments."""
+        return permissions.can_see_author(self.user, self.issue)
 
     @cached_property
     def is_author(self):

@@ -21,7 +21,16 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain import labels
-from forms import ChoiceSelect, new_password_rules, phone_field, strip, text_field, username_field
+from forms import (
+    ChoiceSelect,
+    TrustedName,
+    new_password_rules,
+    phone_field,
+    strip,
+    text_field,
+    username_field,
+    your_name_field,
+)
 from models import (
     REGION_KINDS,
     Category,
@@ -264,8 +273,8 @@ class VenueForm(AdminForm):
 
 # People -------------------------------------------------------------------------------------
 
-class UserEditForm(AdminForm):
-    display_name = name_field(_l("Name"), 40)
+class UserEditForm(TrustedName, AdminForm):
+    display_name = your_name_field(label=_l("Name"), required=_l("Please enter a name."))
     phone = phone_field()
 
     def apply(self, user):

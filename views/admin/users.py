@@ -160,8 +160,11 @@ def user_deactivate(user_id):
     with db.atomic():
         if user.active and is_last_admin(User.get_by_id(user.id)):
             return _refuse_last_admin(user)
-        return _switch(user, User.active, False, "user.deactivate",
-                       _("%(name)s can no longer log in. What they wrote stays.", name=user.display_name))
+        answer = _switch(user, User.active, False, "user.deactivate",
+                         _("%(name)s can no longer log in. What they wrote stays.", name=user.display_name))
+        # Signed out everywhere now, and still when the account is reactivated.
+        user.end_sessions()
+        return answer
 
 
 @bp.post("/users/<int:user_id>/reactivate")
@@ -180,5 +183,6 @@ def _set_password(user, form):
     user.set_password(form.password.data)
     user.must_change_password = True
     save_audited(user, "user.set_password", before)
+    user.end_sessions()  # whoever knew the old password is signed out
     flash(_("The temporary password of %(name)s is set. They must change it when they next log in.",
             name=user.display_name), "success")

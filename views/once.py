@@ -1,0 +1,175 @@
+"""Exactly once: a form sent twice (a double click, a retry after a dropped connection, a reload
+of the answer page) acts once, and the second sending gets the first one's answer.
+
+Every form the site renders carries a one-time submission key, put beside its CSRF token by
+`stamp_forms` (one place, whichever way a template writes the token). When a signed-in person
+sends a form with a key, `claim` opens one transaction for the whole request and records the key in
+it; the view's writes join that transaction, and `settle` stores the answer (its status, and its
+Location or, for htmx, its body) in the same transaction before the answer leaves. So either the
+write and its key are committed together, or neither is:
+
+- sent again after the first answer was committed → the stored answer, nothing done twice;
+- sent again while the first is still running → the second waits on the key's unique index (on
+  SQLite, on the write lock) and then gets the stored answer;
+- the server died before committing → nothing was written, and the retry does the work.
+
+The key is tied to the account, the address and what the form held: the same key with other
+content (the Back button, then a changed text) is a new submission. Answers are kept
+SUBMISSION_KEY_HOURS (24 by default); a refusal (4xx) keeps no key, so a corrected retry goes through.
+"""
+import datetime
+import hashlib
+import re
+import secrets
+
+from flask import current_app, g, redirect, request
+from flask_login import current_user
+from peewee import IntegrityError
+
+from domain import mail
+from models import Submission, db, utcnow
+
+KEY_FIELD = "_once"
+# The CSRF token's hidden input, however a template writes it ({{ form.csrf_token }} or by hand).
+# (A form with a prefix names it "<prefix>-csrf_token".)
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="(?:[\w.-]+-)?csrf_token"[^>]*>')
+MAX_STORED_BODY = 200_000
+IGNORED_FIELDS = {KEY_FIELD}
+# Posts that change nothing (checking one field as it is typed): no transaction, nothing kept.
+READ_ONLY = {"issues.validate"}
+
+
+def init_app(app):
+    app.before_request(claim)
+    # after_request functions run last-registered first: settle stores the view's own answer, then
+    # stamp_forms gives the forms in whatever is sent (a replay too) fresh keys.
+    app.after_request(stamp_forms)
+    app.after_request(settle)
+    app.teardown_request(abandon)
+
+
+def _new_key():
+    return secrets.token_urlsafe(12)
+
+
+def stamp_forms(response):
+    """Give every form in an HTML answer its own one-time key, beside its CSRF token."""
+    if (
+        response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.is_streamed
+        or response.status_code == 304
+    ):
+        return response
+    body = response.get_data(as_text=True)
+    if 'csrf_token"' not in body:
+        return response
+    response.set_data(CSRF_INPUT.sub(
+        lambda m: f'{m.group(0)}<input type="hidden" name="{KEY_FIELD}" value="{_new_key()}">', body
+    ))
+    return response
+
+
+def _token(key):
+    """What identifies one submission: who sent which key to which address with what content."""
+    content = sorted(
+        (name, value) for name, values in request.form.lists()
+        if name not in IGNORED_FIELDS and not name.endswith("csrf_token") for value in values
+    )
+    digest = hashlib.sha256()
+    for part in (str(current_user.id), key, request.method, request.full_path, repr(content)):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def claim():
+    """Before a keyed form's view runs: answer a repeat with the first answer, or open the
+    request's transaction with the key recorded in it."""
+    if request.method != "POST" or request.endpoint in READ_ONLY or not current_user.is_authenticated:
+        return None
+    key = request.form.get(KEY_FIELD, "")
+    if not key or len(key) > 64:
+        return None
+    token = _token(key)
+    transaction = db.atomic()
+    transaction.__enter__()
+    try:
+        Submission.purge(utcnow() - datetime.timedelta(hours=current_app.config["SUBMISSION_KEY_HOURS"]))
+        with db.atomic():
+            Submission.insert(token=token).execute()
+    except IntegrityError:
+        # Sent before: the first sending committed its answer (a running one would have held us
+        # on the unique index, or on SQLite's write lock, until it committed or rolled back).
+        first = Submission.get_or_none(Submission.token == token)
+        transaction.__exit__(None, None, None)
+        if first is not None and first.status:
+            return replay(first)
+        return None
+    except BaseException as exc:
+        transaction.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    g.once = (transaction, token)
+    g.mail_queue = {}  # notices by mail wait for the commit (domain/mail.py)
+    return None
+
+
+def replay(first):
+    """The answer the first sending got."""
+    if 300 <= first.status < 400:
+        response = redirect(first.location, first.status)
+    else:
+        response = current_app.response_class(first.body, first.status, content_type=first.content_type)
+        if first.location:  # an htmx answer that sent the page elsewhere
+            response.headers["HX-Redirect"] = first.location
+    response.headers["X-Repeated-Submission"] = "1"
+    return response
+
+
+def _stored(response):
+    """The answer as kept for a repeat: status, and Location or a body that can be sent again."""
+    fields = {Submission.status: response.status_code}
+    if 300 <= response.status_code < 400:
+        fields[Submission.location] = response.headers.get("Location", "")[:2000]
+    elif not (response.direct_passthrough or response.is_streamed):
+        fields[Submission.location] = response.headers.get("HX-Redirect", "")[:2000]
+        body = response.get_data(as_text=True)
+        if len(body) <= MAX_STORED_BODY:
+            fields[Submission.body] = body
+            fields[Submission.content_type] = (response.content_type or "")[:100]
+    return fields
+
+
+def settle(response):
+    """Commit the view's writes together with the answer its key keeps (or with no key at all
+    when the form was refused); roll everything back on a server error."""
+    once = g.pop("once", None)
+    if once is None:
+        return response
+    transaction, token = once
+    try:
+        if response.status_code >= 500:
+            transaction.__exit__(RuntimeError, RuntimeError("server error"), None)
+            g.pop("mail_queue", None)
+            return response
+        if response.status_code < 400:
+            Submission.update(_stored(response)).where(Submission.token == token).execute()
+        else:
+            Submission.delete().where(Submission.token == token).execute()
+    except BaseException as exc:
+        transaction.__exit__(type(exc), exc, exc.__traceback__)
+        g.pop("mail_queue", None)
+        raise
+    transaction.__exit__(None, None, None)
+    mail.send_deferred()
+    return response
+
+
+def abandon(exc):
+    """A request that ended in an exception before its answer: nothing it wrote is kept."""
+    once = g.pop("once", None)
+    g.pop("mail_queue", None)
+    if once is not None:
+        transaction, _token = once
+        error = exc or RuntimeError("request abandoned")
+        transaction.__exit__(type(error), error, None)
