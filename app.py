@@ -229,6 +229,7 @@ def _register_blueprints(app):
         members,
         open311,
         people,
+        reports,
         stats,
         triage,
         venues,
@@ -236,5 +237,5 @@ def _register_blueprints(app):
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, ledger, open311, people, stats):
+                   handling, ledger, open311, people, reports, stats):
         app.register_blueprint(module.bp)

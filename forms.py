@@ -34,7 +34,7 @@ from wtforms.validators import (
 )
 
 from domain import accounts, deliberation, labels, timefmt
-from models import ANSWER_GRADES, FLAG_REASONS, RATINGS, Category, User
+from models import ANSWER_GRADES, FLAG_REASONS, MAX_ID, RATINGS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
 USERNAME_RULE = Regexp(
@@ -710,6 +710,39 @@ class RateForm(FlaskForm):
         self.rating.choices = [(rating, labels.label("rating", rating)) for rating in RATINGS]
 
 
+# Special reports (民情专报) ------------------------------------------------------------------------
+
+class ReportDraftForm(FlaskForm):
+    """A special report's title and summary, while it is a draft."""
+
+    title = text_field(_l("Title"), 120, _l("Please give the report a title."),
+                       _l("For example: Waterlogging on the city's main roads."), cleaner=clean_text)
+    summary = _text(_l("Summary"), 5000, description=_l(
+        "What the city leadership should read first: what these matters have in common and what is asked of them."))
+
+
+class ReportAddForm(FlaskForm):
+    """Put one candidate matter in the draft."""
+
+    issue = NumberField(_l("Matter"), validators=[
+        InputRequired(_l("Please choose a matter from the list.")),
+        NumberRange(1, MAX_ID, _l("Please choose a matter from the list.")),
+    ])
+
+
+class ReportNoteForm(FlaskForm):
+    """The compiler's note on one matter of the draft (the form has a prefix per matter)."""
+
+    note = _text(_l("Note for the leadership"), 2000,
+                 description=_l("Why this matter needs the city, and what the deputies suggest."))
+
+
+class ReportMoveForm(FlaskForm):
+    direction = ChoiceField(_l("Move"), choices=[SelectChoice("up", _l("Move up")), SelectChoice("down", _l("Move down"))])
+
+
+class ReportPublishForm(FlaskForm):
+    """Publishing, starting a correction: a button, with the CSRF token."""
 # People: the good-suggestion award (好建议) -------------------------------------------------------
 
 class AwardForm(FlaskForm):

@@ -131,6 +131,7 @@ ACTIVE_ASSIGNMENT_STATES = ("assigned", "signed")
 INBOX_VIEWS = ("new", "in_progress", "due_soon", "overdue", "returned")
 ANSWER_GRADES = ("A", "B", "C", "D")
 FLAG_REASONS = ("abuse", "spam", "off_topic")
+REPORT_STATES = ("draft", "published")
 
 
 class Region(Archivable, BaseModel):
@@ -750,6 +751,7 @@ class Issue(BaseModel):
             (("venue", "support_count"), False),
             (("venue", "status"), False),
             (("status", "due_on"), False),
+            (("level", "status"), False),  # a special report's candidates: city matters by status
         )
 
     @classmethod
@@ -1163,24 +1165,71 @@ class Reminder(BaseModel):
 
 
 class Report(BaseModel):
-    """A numbered special report (民情专报, 第N期) for the city leadership."""
+    """A numbered special report (民情专报, 第N期) for the city leadership.
 
-    number = IntegerField(unique=True)
+    A draft has no number; publishing gives it the next number of its year (unique per year, never
+    reused: published reports are never deleted) and freezes it. A correction is a new report that
+    `corrects` an earlier one. `created_by` is who compiled it. See domain/reports.py.
+    """
+
+    number = IntegerField(null=True)
+    year = IntegerField(null=True)
+    state = CharField(max_length=10, default="draft")  # REPORT_STATES
     title = CharField(max_length=120)
     summary = TextField(default="")
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    published_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    corrects = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="corrections")
+    item_count = IntegerField(default=0)
     published_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("year", "number"), True),
+            (("state", "published_at"), False),
+        )
+
+    @classmethod
+    def published(cls):
+        """Published reports, the newest first (one indexed query)."""
+        return (
+            cls.select().where(cls.state == "published")
+            .order_by(cls.published_at.desc(), cls.id.desc())
+        )
+
+    @classmethod
+    def drafts(cls):
+        """Drafts, the most recently changed first."""
+        return cls.select().where(cls.state == "draft").order_by(cls.updated_at.desc(), cls.id.desc())
+
+    @property
+    def is_published(self):
+        return self.state == "published"
 
 
 class ReportItem(BaseModel):
+    """One matter in a special report, in its place, with the compiler's note."""
+
     report = ForeignKeyField(Report, backref="items", on_delete="CASCADE")
     issue = ForeignKeyField(Issue, on_delete="CASCADE")
     position = IntegerField(default=0)
     note = TextField(default="")
 
     class Meta:
-        indexes = ((("report", "issue"), True),)
+        indexes = ((("report", "issue"), True), (("issue", "report"), False))
+
+    @classmethod
+    def of(cls, report):
+        """The report's items in order, each with its issue, venue and category (one query)."""
+        return (
+            cls.select(cls, Issue, Venue, Category)
+            .join(Issue).join(Venue).switch(Issue)
+            .join(Category, JOIN.LEFT_OUTER, on=(Issue.category == Category.id))
+            .where(cls.report == report.id)
+            .order_by(cls.position, cls.id)
+        )
 
 
 class Notification(BaseModel):

@@ -77,6 +77,7 @@ ACTIONS = {
     "issue.return": _l("Department returned an issue"),
     "issue.extension": _l("Extension decided"),
     "issue.rate": _l("Handling rated"),
+    "report.publish": _l("Special report published"),
     "issue.award": _l("Marked as a good suggestion"),
     "issue.award_withdraw": _l("Good suggestion withdrawn"),
     "deputy_group.categories": _l("Deputy group's field changed"),
@@ -103,6 +104,7 @@ OBJECT_TYPES = {
     "agenda_item": _l("Agenda item"),
     "api_key": _l("Open311 API key"),
     "synonym": _l("Synonyms"),
+    "report": _l("Special report"),
 }
 
 # Names of the fields that snapshots hold, as the audit list shows them.
@@ -159,6 +161,9 @@ FIELD_LABELS = {
     "round": _l("Round"),
     "granted": _l("Granted"),
     "until": _l("New due date"),
+    "year": _l("Year"),
+    "items": _l("Matters"),
+    "state": _l("State"),
     "award": _l("Good suggestion"),
     "award_year": _l("Year of the good suggestion"),
     "citation": _l("Citation"),

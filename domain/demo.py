@@ -12,6 +12,7 @@ from datetime import timedelta
 from peewee import chunked, sort_models
 
 import models
+from domain import demo_reports
 from models import (
     Assignment,
     Category,
@@ -861,6 +862,7 @@ def load_demo(reset=False):
 
         demo_agenda.load(now)
         _loop_stories(now)
+        demo_reports.load(now)
         __import__("domain.demo_people").demo_people.load(now)  # deputy groups' fields, good suggestions
 
     pavilion = venues[DEMO_PAVILION_SLUG]["name"]

@@ -95,6 +95,7 @@ LABELS = {
         "basically_satisfied": _l("basically satisfied"),
         "dissatisfied": _l("dissatisfied"),
     },
+    "report_state": {"draft": _l("draft"), "published": _l("published")},
     "flag_reason": {"abuse": _l("abusive"), "spam": _l("spam"), "off_topic": _l("off topic")},
     # The closed loop: the grade a department gives its answer, and where an assignment stands.
     "grade": {
@@ -163,6 +164,7 @@ LABELS = {
         "extension_refused": _l("more time refused"),
         "urged": _l("urged"),
         "rated": _l("rated"),
+        "reported": _l("reported in the special report"),
         "awarded": _l("marked as a good suggestion"),
         "award_withdrawn": _l("good suggestion mark withdrawn"),
     },

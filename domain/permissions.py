@@ -147,6 +147,7 @@ def navigation(user):
     links = [("main.index", _l("Directory"))]
     links.append(("agenda.outcomes", _l("Outcomes")))
     links.append(("stats.index", _l("Statistics")))
+    links.append(("reports.index", _l("Special reports")))
     if user and user.is_authenticated:
         councillor = user.has_role("councillor")
         if councillor:
@@ -462,6 +463,31 @@ def can_award(user, issue):
         .where((Membership.user == user.id) & (Membership.role == "deputy") & (Membership.status == "verified"))
         .exists()
     )
+
+
+# Special reports (民情专报) ------------------------------------------------------------------------
+
+def can_compile_reports(user):
+    """Deputies (verified, at any venue) and admins compile and publish special reports."""
+    if not (user and user.is_authenticated):
+        return False
+    return is_admin(user) or (
+        Membership.select()
+        .where((Membership.user == user.id) & (Membership.role == "deputy") & (Membership.status == "verified"))
+        .exists()
+    )
+
+
+def can_see_report(user, report):
+    """Everyone reads a published report; a draft only those who compile reports."""
+    return report.state == "published" or can_compile_reports(user)
+
+
+def can_edit_report(user, report):
+    """Who changes a draft (title, summary, items and their notes), publishes it, or starts a
+    correction of a published report: those who compile reports. That a published report itself
+    never changes is the report's rule (domain/reports.py), not a person's."""
+    return can_compile_reports(user)
 
 
 # Hidden means hidden ------------------------------------------------------------------------------

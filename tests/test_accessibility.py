@@ -108,6 +108,10 @@ def discussed_issue():
     return models.Issue.select().order_by(models.Issue.comment_count.desc(), models.Issue.id).get()
 
 
+def published_report():
+    return models.Report.published().get()
+
+
 def assert_none(found):
     assert not found, "Accessibility problems:\n" + "\n".join(found)
 
@@ -126,6 +130,9 @@ def test_public_pages(axe_page, site):
     found += visit(page, site, f"/items/{open_vote().id}", "agenda item, vote open (visitor)")
     found += visit(page, site, f"/meetings/{open_vote().meeting_id}", "meeting")
     found += visit(page, site, "/outcomes", "outcomes")
+    found += visit(page, site, "/reports", "special reports")
+    found += visit(page, site, f"/reports/{published_report().id}", "special report")
+    found += visit(page, site, f"/reports/{published_report().id}/print", "special report, print view")
     found += visit(page, site, "/login", "login")
     found += visit(page, site, "/register", "register")
     found += visit(page, site, "/privacy", "privacy notice")
@@ -193,6 +200,24 @@ def test_councillor_pages(axe_page, site):
     assert_none(found)
 
 
+def test_deputy_report_pages(axe_page, site):
+    page = axe_page
+    browser_login(page, site, "deputy", demo_module.DEMO_PASSWORD)
+    found = []
+    page.goto(site + "/reports/new")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".error").first.wait_for()
+    found += problems(page, "new special report, with errors")
+    page.get_by_label("标题").fill("本月民情专报")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/edit")
+    page.locator(".report-candidates button").first.click()
+    page.locator(".report-compile-item").first.wait_for()
+    found += problems(page, "compiling a special report")
+    found += visit(page, "", page.url.replace("/edit", ""), "special report preview (draft)")
+    assert_none(found)
+
+
 def test_admin_pages(axe_page, site):
     page = axe_page
     browser_login(page, site, "admin", demo_module.DEMO_PASSWORD)
@@ -218,6 +243,7 @@ def test_pages_in_english(axe_page, site):
     found += visit(page, site, "/", "home (en)")
     found += visit(page, site, f"/issues/{discussed_issue().id}", "issue (en)")
     found += visit(page, site, "/outcomes", "outcomes (en)")
+    found += visit(page, site, f"/reports/{published_report().id}", "special report (en)")
     found += visit(page, site, "/register", "register (en)")
     found += visit(page, site, f"/v/{demo_module.DEMO_PAVILION_SLUG}/issues/similar?title=lamp", "similar (en)")
     assert page.evaluate("() => document.documentElement.lang") == "en"

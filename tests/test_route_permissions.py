@@ -105,6 +105,20 @@ ROUTES = {
     "members.change": (p.can_verify, "membership"),
     "members.index": (p.can_manage_members, "venue"),
     "members.my_venues": (p.can_manage_own_venues,),
+    "reports.add_item": (p.can_edit_report, "report"),
+    "reports.correct": (p.can_edit_report, "report"),
+    "reports.discard": (p.can_edit_report, "report"),
+    "reports.docx": (p.can_see_report, "report"),
+    "reports.edit": (p.can_edit_report, "report"),
+    "reports.index": PUBLIC,
+    "reports.move": (p.can_edit_report, "report"),
+    "reports.new": (p.can_compile_reports,),
+    "reports.note": (p.can_edit_report, "report"),
+    "reports.print_view": (p.can_see_report, "report"),
+    "reports.publish": (p.can_edit_report, "report"),
+    "reports.remove_item": (p.can_edit_report, "report"),
+    "reports.show": (p.can_see_report, "report"),
+    "reports.update": (p.can_edit_report, "report"),
     "static": PUBLIC,
     "stats.index": PUBLIC,
     "triage.accept": (p.can_triage, "issue"),
@@ -212,6 +226,8 @@ class World:
             meeting=self.meeting, title="修路灯", opens_at=models.utcnow() - timedelta(hours=1),
             closes_at=models.utcnow() + timedelta(days=1), quorum_value=1,
         )
+        self.report = models.Report.create(title="民情专报草稿", created_by=users["deputy"])
+        self.spare_report = models.Report.create(title="要删除的草稿", created_by=users["deputy"])
 
     def refresh(self):
         """Fresh copies of what the walk may have changed."""
@@ -221,6 +237,7 @@ class World:
         self.meeting = models.Meeting.get_by_id(self.meeting.id)
         self.item = models.AgendaItem.get_or_none(models.AgendaItem.id == self.item.id) or self.item
         self.assignment = models.Assignment.get_by_id(self.assignment.id)
+        self.report = models.Report.get_by_id(self.report.id)
 
     def url_values(self, rule):
         admin = rule.endpoint.startswith("admin.")
@@ -234,6 +251,7 @@ class World:
             "assignment_id": self.assignment.id, "key_id": self.api_key.id, "code_id": self.personal_code.id,
             "fmt": "json", "service_code": self.category.code, "service_request_id": self.issue.id,
             "token": "12345", "anything": "nothing",
+            "report_id": (self.spare_report if rule.endpoint == "reports.discard" else self.report).id,
             "kind": "issues" if rule.endpoint == "discussion.report" else "issue",
         }
         return {name: values[name] for name in rule.arguments}
