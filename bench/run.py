@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 BIN = os.path.join(HERE, ".venv", "bin")
 CACHE = os.environ.get("BENCH_CACHE", os.path.join(HERE, "instance", "bench"))
-BUILDER = 4  # bump when what build_database makes changes: a kept database is then rebuilt
+BUILDER = 5  # bump when what build_database makes changes: a kept database is then rebuilt
 WRITERS = 8
 
 # What the bench's issues say: every one mentions 路灯 (street lamps), as a busy city's would.
@@ -226,7 +226,7 @@ def build_database(url, issues):
                  for i in range(WRITERS)]
             ).execute()
             db.execute_sql("DROP TABLE bench_pick")
-        _index(db, first, search)
+        _index(db, first, search, picks["c"])
         db.execute_sql("DROP TABLE bench_text")
         from domain import stats
 
@@ -238,21 +238,33 @@ def build_database(url, issues):
             db.execute_sql("PRAGMA optimize")
 
 
-def _index(db, first, search):
-    """The search index of the new issues: each text's tokens worked out once, stored for all."""
-    docs = [search.document(title, body) for title, body in TEXTS]
+def _index(db, first, search, categories):
+    """The search index and the keywords of the new issues: the tokens and keywords of each text
+    (and category) worked out once, stored for every issue that holds them. Issue first + n holds
+    text n % len(TEXTS) and category n % len(categories)."""
+    import json
+
+    from domain import hot_topics
+    from models import Category, StatIssue
+
+    names = {c.id: search.category_text(c) for c in Category.select()}
+    docs = {
+        (t, c): search.document(title, names[categories[c]], body)
+        for t, (title, body) in enumerate(TEXTS) for c in range(len(categories))
+    }
+    words = [json.dumps(hot_topics.keywords(title, body), ensure_ascii=False) for title, body in TEXTS]
     sql = search.index_sql(db.obj)
+    keep = (f'INSERT INTO "{StatIssue._meta.table_name}" ("issue_id", "snapshot", "words") '
+            f"VALUES ({db.param}, NULL, {db.param})")
     ids = [row[0] for row in db.execute_sql(f"SELECT id FROM issue WHERE id >= {first} ORDER BY id")]
     with db.atomic():
         cursor = db.cursor()
-        batch = []
-        for id_ in ids:
-            batch.append((id_, *docs[(id_ - first) % len(TEXTS)]))
-            if len(batch) == 5000:
-                _many(cursor, sql, batch)
-                batch = []
-        if batch:
-            _many(cursor, sql, batch)
+        for block in range(0, len(ids), 5000):
+            chunk = ids[block:block + 5000]
+            _many(cursor, sql, [
+                (id_, *docs[(id_ - first) % len(TEXTS), (id_ - first) % len(categories)]) for id_ in chunk
+            ])
+            _many(cursor, keep, [(id_, words[(id_ - first) % len(TEXTS)]) for id_ in chunk])
 
 
 def _many(cursor, sql, rows):
@@ -510,7 +522,7 @@ def main():
     clients = {None: visitor, "resident": resident, "admin": admin}
     counted = {name: statements(clients[who], page_url, headers) for name, page_url, who, headers in pages}
 
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", RATELIMIT_ENABLED="0")
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", YISHI_RATE_LIMITS="0")
     yishi, yishi_port = serve("app:create_app()", env)
     hello, hello_port = serve("bench.hello:app", env)
     tool = "wrk -t2 -c16" if shutil.which("wrk") else "a Python client, 16 threads (install wrk for true figures)"
