@@ -230,4 +230,6 @@ def test_the_report_link_and_route_agree_with_can_report(client, auth, people, h
     may = permissions.can_report(people.author, people.comment)
     page = client.get(f"/issues/{people.issue.id}").text
     assert (f"/comments/{people.comment.id}/report" in page) == may
-    assert client.get(f"/comments/{people.comment.id}/report").status_code == (200 if may else 403)
+    # What moderation hid is not even shown to exist to those who may not see it.
+    shown = permissions.can_open_report_form(people.author, people.comment, people.fresh())
+    assert client.get(f"/comments/{people.comment.id}/report").status_code == (200 if may else 403 if shown else 404)
