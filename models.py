@@ -742,6 +742,7 @@ class Issue(BaseModel):
     due_on = DateField(null=True)
     reopened = BooleanField(default=False)
     revision = IntegerField(default=0)  # moved by the database with every change its page shows
+    tracked = BooleanField(default=False)  # has had a lead assignment: set by the database (0021)
     created_at = DateTimeField(default=utcnow, index=True)
     updated_at = DateTimeField(default=utcnow)
 
@@ -752,6 +753,7 @@ class Issue(BaseModel):
             (("venue", "status"), False),
             (("status", "due_on"), False),
             (("level", "status"), False),  # a special report's candidates: city matters by status
+            (("tracked", "status"), False),  # the ledger's counts
         )
 
     @classmethod

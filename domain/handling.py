@@ -130,7 +130,7 @@ def escalate(issue, actor, reason, now=None):
             raise HandlingError("status")
         issue.level, issue.updated_at = higher, now
         workflow.record(issue, "escalated", actor, reason, at=now, from_level=was, to_level=higher)
-        if issue.status in ("assigned", "in_progress"):
+        if issue.status in workflow.HANDLING:
             _withdraw(issue, now)
             workflow.transition(issue, "accepted", actor, reason, check=False, at=now, escalated=True)
         audit.record(actor, "issue.escalate", issue, {"level": was}, {"level": higher}, note=reason)

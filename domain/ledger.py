@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field, fields
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, SQL, Case, Cast, SqliteDatabase, fn
+from peewee import JOIN, SQL, Case, Cast, Select, SqliteDatabase, Value, fn
 
 from domain import labels, permissions, search, workflow
 from models import (
@@ -41,6 +41,7 @@ SORTS = {
 DEFAULT_SORT = "due"
 MAX_QUERY_LENGTH = 100
 CHUNK = 1000  # rows fetched at a time by the exports
+COUNT_CAP = 1000  # the counts per status stop here (see `counts`)
 
 # (key, header) of every column, in order; the page, the CSV and the XLSX share them.
 COLUMNS = (
@@ -195,21 +196,54 @@ def _base(user, filters, today):
 
 
 def counts(user, filters, today=None):
-    """{status: number of matters} under every filter but the status one: one GROUP BY.
+    """{status: number of matters} under every filter but the status one, each number counted no
+    further than COUNT_CAP + 1 (`count_label` shows more as "1000+"), in one statement.
 
-    It joins each issue to its latest lead assignment (a join, not a correlated EXISTS: with a
-    filter on the assignment's due date SQLite would probe the due-date index once per issue).
+    Each status is counted from the index (tracked, status), so a status no tracked matter has
+    costs nothing and a full one costs COUNT_CAP rows: the counts cost the same at a thousand
+    issues and at a million. The latest lead assignment is looked for per issue (a correlated
+    EXISTS, which keeps the issue index as the outer loop whatever the planner's statistics say).
     """
-    today = today or utcnow().date()
-    lead = Assignment.alias("lead")
-    query = (
-        Issue.select(Issue.status, fn.COUNT(Issue.id).alias("n"))
-        .join(lead, on=((lead.issue == Issue.id) & (lead.role == "lead")))
-        .where(_later_lead(lead, "lead_later"))
-    )
-    query = _issue_filters(_assignment_filters(query, lead, filters, today), user, filters)
-    found = dict(query.group_by(Issue.status).order_by().tuples())
-    return {status: found[status] for status in STATUSES if status in found}
+    found = db.execute(counts_query(user, filters, today or utcnow().date())).fetchall()
+    return {status: n for status, n in found if n}
+
+
+def counts_query(user, filters, today):
+    """The statement of `counts`: one capped count per status, put together by UNION ALL."""
+    parts = []
+    # An overdue matter's lead is active, so only the statuses of handling can hold one.
+    for status in workflow.HANDLING if filters.overdue else STATUSES:
+        lead = Assignment.alias("lead")
+        held = lead.select(SQL("1")).where(
+            (lead.issue == Issue.id) & (lead.role == "lead") & _later_lead(lead, "lead_later")
+        )
+        matters = Issue.select(SQL("1")).where(
+            (Issue.tracked == True) & (Issue.status == status)  # noqa: E712
+            & fn.EXISTS(_assignment_filters(held, lead, filters, today))
+        )
+        if filters.department:
+            # The department's own assignments drive the count: it costs what that department holds.
+            matters = matters.where(Issue.id.in_(
+                Assignment.select(Assignment.issue).where(Assignment.department == filters.department)
+            ))
+        matters = _issue_filters(matters, user, filters)
+        counted = matters.order_by().limit(COUNT_CAP + 1).alias(f"m_{status}")
+        parts.append(Select([counted], [Value(status), fn.COUNT(SQL("*"))]))
+    query = parts[0]
+    for part in parts[1:]:
+        query = query.union_all(part)
+    return query
+
+
+def count_label(n):
+    """A count as the ledger shows it: exact up to COUNT_CAP, "1000+" beyond."""
+    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
+
+
+def total_label(counts):
+    """The count of every status together, as the ledger shows it."""
+    shown = sum(min(n, COUNT_CAP) for n in counts.values())
+    return f"{shown:,}+" if any(n > COUNT_CAP for n in counts.values()) else f"{shown:,}"
 
 
 def rows(user, filters, now=None):

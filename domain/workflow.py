@@ -23,6 +23,9 @@ from models import (
 
 # (from, to) → the roles that may take that step. Roles are relative to the issue, see
 # permissions.roles_of(), which also names the groups.
+# The statuses of an issue whose lead assignment is active: it enters them by assignment and
+# leaves them only by an answer or by going back to be routed again (see TRANSITIONS).
+HANDLING = ("assigned", "in_progress")
 TRANSITIONS = {
     ("submitted", "accepted"): MODERATORS,
     ("submitted", "declined"): MODERATORS,

@@ -444,3 +444,42 @@ def test_an_export_nobody_reads_leaves_the_next_request_alone(client, auth, worl
         del response
     gc.collect()
     assert ids(client.get("/ledger?status=closed")) == [world.closed.id]
+
+
+# The counts per status -------------------------------------------------------------------------------
+
+def test_a_lead_assignment_makes_its_issue_tracked(world, db):
+    """The database keeps the flag the counts walk: set by the first lead assignment, kept after."""
+    assert all(m.tracked for m in world.tracked)
+    untouched = workflow.raise_issue(world.venue, world.author, "还没交办的事", "详情见标题。", category=world.roads)
+    assert not World.fresh(untouched).tracked
+    assert ledger.counts(world.admin, ledger.Filters()) == {"assigned": 3, "in_progress": 2, "closed": 1}
+
+
+def test_counts_stop_at_the_cap_and_say_so(client, auth, world, monkeypatch):
+    monkeypatch.setattr(ledger, "COUNT_CAP", 2)
+    counts = ledger.counts(world.admin, ledger.Filters())
+    assert counts == {"assigned": 3, "in_progress": 2, "closed": 1}  # counted no further than 3
+    assert [ledger.count_label(n) for n in counts.values()] == ["2+", "2", "1"]
+    assert ledger.total_label(counts) == "5+"
+    assert ledger.total_label({"assigned": 2, "closed": 1}) == "3"
+    login(auth, world.admin)
+    counts_html = client.get("/ledger").get_data(as_text=True).split('class="tally-counts ledger-counts"', 1)[1]
+    assert "<dd>5+</dd>" in counts_html.split("</dl>", 1)[0] and "<dd>2+</dd>" in counts_html
+
+
+def test_counts_are_one_statement(world, statements):
+    statements.clear()
+    ledger.counts(world.admin, ledger.Filters(overdue=True, department=world.office.id))
+    assert len(statements) == 1
+
+
+@pytest.mark.skipif(POSTGRES, reason="EXPLAIN QUERY PLAN is SQLite's")
+@pytest.mark.parametrize("filters", [ledger.Filters(), ledger.Filters(overdue=True), ledger.Filters(level="town")])
+def test_each_status_is_counted_from_the_tracked_index(world, db, filters):
+    """No count walks the issue table: each starts from the (tracked, status) index and stops at
+    the cap, so a status with no tracked matter costs nothing at any size."""
+    sql, params = db.get_sql_context().sql(ledger.counts_query(world.admin, filters, datetime.date.today())).query()
+    plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+    walks = [s for s in plan if s.startswith(("SCAN", "SEARCH t1")) and not s.startswith("SCAN m_")]
+    assert walks and all("issue_tracked_status" in step for step in walks), plan

@@ -49,7 +49,8 @@ def index():
     return render(
         "ledger/index.html", "ledger/_table.html",
         filters=filters, listing=listing, counts=ledger.counts(user, filters),
-        choices=ledger.choices(user), columns=ledger.COLUMNS, cells=ledger.Cells(), ledger_url=url,
+        choices=ledger.choices(user), columns=ledger.COLUMNS,
+        ledger_count=ledger.count_label, ledger_total=ledger.total_label, cells=ledger.Cells(), ledger_url=url,
     )
 
 
