@@ -84,6 +84,9 @@ class DisplayNameField(CharField):
         return FormerResident() if value == "" else super().python_value(value)
 
 
+_COUNTERS_SQL = {}  # engine → the SQL of Issue.counters
+
+
 class BaseModel(Model):
     class Meta:
         database = db
@@ -799,14 +802,18 @@ class Issue(BaseModel):
     def counters(cls, issue_id):
         """Only what polls compare of issue `issue_id` (status, counters, last change) and what
         says who may read what (venue, author), found by primary key: one indexed row, nothing joined. None when there is no such issue."""
-        return (
-            cls.select(
-                cls.id, cls.status, cls.updated_at, cls.support_count, cls.comment_count,
-                cls.follower_count, cls.hidden, cls.venue, cls.author, cls.anonymous,
-            )
-            .where(cls.id == issue_id)
-            .first()
+        fields = (
+            cls.id, cls.status, cls.updated_at, cls.support_count, cls.comment_count,
+            cls.follower_count, cls.hidden, cls.venue, cls.author, cls.anonymous,
         )
+        # Every poll asks this: its SQL text is built once per engine, not once per request.
+        sql = _COUNTERS_SQL.get(type(db.obj))
+        if sql is None:
+            sql = _COUNTERS_SQL[type(db.obj)] = cls.select(*fields).where(cls.id == 0).sql()[0]
+        row = db.execute_sql(sql, (issue_id,)).fetchone()
+        if row is None:
+            return None
+        return cls(**{field.name: field.python_value(value) for field, value in zip(fields, row, strict=True)})
 
     def version(self):
         """What changes whenever the status badge or the counts beside it change (see counters)."""
