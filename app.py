@@ -11,6 +11,7 @@ from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.datastructures import ImmutableMultiDict
 
 import commands
+from domain.site import IdentityCache
 from extensions import LOCALES, PageCache, babel, csrf, htmx, limiter, login_manager, select_locale
 from models import MAX_ID, db
 from views import once
@@ -76,7 +77,12 @@ def create_app(config=None):
         # thread; a thread that finds all in use waits up to 10 s.
         DB_POOL_SIZE=int(os.environ.get("YISHI_DB_POOL_SIZE") or 32),
         TIMEZONE=os.environ.get("YISHI_TIMEZONE", "Asia/Shanghai"),
+        # The site's identity until the admins set it (Administration › Site settings).
         SITE_NAME=os.environ.get("YISHI_SITE_NAME", ""),
+        SITE_SPONSOR=os.environ.get("YISHI_SPONSOR", ""),
+        SITE_PHONE=os.environ.get("YISHI_PHONE", ""),
+        SITE_ICP=os.environ.get("YISHI_ICP", ""),
+        SITE_ABOUT=os.environ.get("YISHI_ABOUT", ""),
         # The authority in feed ids and calendar UIDs: fixed, so they stay the same whichever
         # address the site is reached by (subscribers would otherwise see every event twice).
         FEED_AUTHORITY=os.environ.get("YISHI_FEED_AUTHORITY", "yishi.local"),
@@ -139,6 +145,7 @@ def create_app(config=None):
     htmx.init_app(app)
     login_manager.init_app(app)
     app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"], app.config["REDIS_URL"])
+    app.extensions["site_identity"] = IdentityCache(app.config)
     limiter.init_app(app)
 
     _register_request_hooks(app)
@@ -194,15 +201,18 @@ def _register_request_hooks(app):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         response.vary.add("HX-Request")
         response.vary.add("Cookie")
+        if g.get("locale_negotiated"):
+            response.vary.add("Accept-Language")
         return response
 
 
 def _register_templates(app):
     from domain import labels, permissions, timefmt, workflow
-    from views import csrf_token
+    from views import csrf_token, large_text, site_identity
 
     app.jinja_env.globals.update(
         get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
+        site_identity=site_identity, large_text=large_text,
     )
     app.jinja_env.filters.update(
         localtime=timefmt.format_local, ago=timefmt.ago, html_lang=labels.html_lang,

@@ -1,7 +1,7 @@
 """The Flask extensions, as module-level singletons the factory initialises (as microblog does)."""
 import contextlib
 
-from flask import request
+from flask import g, request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
@@ -46,6 +46,7 @@ def select_locale():
     cookie = request.cookies.get("lang")
     if cookie in LOCALES:
         return cookie
+    g.locale_negotiated = True  # the answer depends on Accept-Language: it must say so (Vary)
     for lang, _quality in request.accept_languages:
         lang = lang.lower()
         if lang.startswith("zh"):

@@ -336,6 +336,7 @@ class User(BaseModel):
     phone = CharField(max_length=20, null=True, index=True)
     email = CharField(max_length=120, null=True)  # for notices by email, where the site sends mail
     locale = CharField(max_length=10, null=True)
+    large_text = BooleanField(default=False)  # 长辈模式: larger type and targets, higher contrast
     is_admin = BooleanField(default=False, index=True)
     active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
@@ -1693,3 +1694,29 @@ class Submission(BaseModel):
 
 
 MODELS.append(Submission)
+
+
+# --- the site's identity ---
+
+class SiteSettings(BaseModel):
+    """One row (id 1): what the admins set about the site itself: its name, the office that runs it
+    (主办单位), a phone, the ICP filing number and a short text about it. An empty value falls back
+    to the server's default (YISHI_SITE_NAME, …). Every change moves `page_version.site` (a trigger,
+    migration 0021), so each process notices it and cached pages are built again."""
+
+    name = CharField(max_length=40, default="")
+    sponsor = CharField(max_length=80, default="")
+    contact_phone = CharField(max_length=40, default="")
+    icp = CharField(max_length=60, default="")
+    about = TextField(default="")
+
+    class Meta:
+        table_name = "site_settings"
+
+    @classmethod
+    def load(cls):
+        """The settings row, or None while nobody has saved one."""
+        return cls.get_or_none(cls.id == 1)
+
+
+MODELS.append(SiteSettings)

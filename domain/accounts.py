@@ -155,3 +155,11 @@ def badge(items, venue_id, attr="author_id"):
     for item in items:
         item.roles = roles.get(getattr(item, attr), ())
     return items
+
+
+def set_large_text(user, on):
+    """Remember on `user`'s account whether they read the site in large-text mode (长辈模式)."""
+    if user.large_text != on:
+        with db.atomic():
+            user.large_text = on
+            user.save(only=[User.large_text])

@@ -86,6 +86,7 @@ ACTIONS = {
     "synonym.create": _l("Synonyms added"),
     "synonym.update": _l("Synonyms changed"),
     "synonym.delete": _l("Synonyms removed"),
+    "site_settings.update": _l("Site settings changed"),
 }
 
 OBJECT_TYPES = {
@@ -105,6 +106,7 @@ OBJECT_TYPES = {
     "api_key": _l("Open311 API key"),
     "synonym": _l("Synonyms"),
     "report": _l("Special report"),
+    "site_settings": _l("Site settings"),
 }
 
 # Names of the fields that snapshots hold, as the audit list shows them.
@@ -168,6 +170,10 @@ FIELD_LABELS = {
     "award_year": _l("Year of the good suggestion"),
     "citation": _l("Citation"),
     "categories": _l("Categories"),
+    "sponsor": _l("Sponsoring office"),
+    "contact_phone": _l("Contact phone"),
+    "icp": _l("ICP filing number"),
+    "about": _l("About this site"),
 }
 
 

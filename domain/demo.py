@@ -752,6 +752,17 @@ def _issues(rng, now):
         ).where(Issue.id == issue_id).execute()
 
 
+SITE = {
+    "name": "枝江议事",
+    "sponsor": "枝江市人大常委会",
+    "contact_phone": "0717-4200000",
+    "icp": "鄂ICP备20260000号-1",
+    "about": "枝江议事是枝江市人大常委会主办的基层民主议事平台。居民在湾落议事厅、小区议事亭反映身边的事，"
+             "大家讨论、附议、表决，承办单位按时办理并答复，办理结果向所有人公开。\n\n"
+             "本站为演示站点，电话和备案号均为示例。",
+}
+
+
 def load_demo(reset=False):
     """Load the Zhijiang demo data. Returns (username, password, description-in-English) for
     each demo login.
@@ -773,6 +784,8 @@ def load_demo(reset=False):
         venues = _venues(rng, places)
         departments = _departments(places)
 
+        # The site's identity, as a city office would set it (the phone and filing number are made up).
+        models.SiteSettings.insert(id=1, **SITE).execute()
         _insert(Category, [
             {"code": code, "name": name, "name_en": en, "time_limit_days": days,
              "position": pos, "village_department": None,

@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     make_response,
     redirect,
     render_template,
@@ -25,10 +26,11 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from peewee import DatabaseError
 from playhouse.flask_utils import get_object_or_404
 
 from extensions import htmx, login_manager
-from models import MAX_ID, PageVersion
+from models import MAX_ID, PageVersion, db
 
 MAX_PAGE = 10_000
 
@@ -205,6 +207,41 @@ def conditional(build, *parts, cache="no-cache, private"):
     return response.make_conditional(request) if not parts else response
 
 
+# What every page shows: the site's identity and the reader's large-text mode ---------------------
+
+LARGE_TEXT_COOKIE = "large_text"
+
+
+def site_version():
+    """The site-wide revision (categories, regions, names, the site's settings), read once a request."""
+    if "site_version" not in g:
+        g.site_version = PageVersion.current()
+    return g.site_version
+
+
+def site_identity():
+    """The site's name, sponsoring office, phone, ICP number and about text (domain/site.py)."""
+    cache = current_app.extensions["site_identity"]
+    if not has_request_context() or db.is_closed() or (g.get("error_page") and cache.loaded()):
+        # An error page made before the request's connection opened, or one that should cost
+        # nothing more: what this process read last.
+        return cache.last()
+    try:
+        return cache.get(site_version())
+    except DatabaseError:
+        return cache.last()  # the error page of a database that fails (or is not migrated yet)
+
+
+def large_text():
+    """Whether the reader chose the large-text mode (长辈模式): on their account once signed in, in a
+    cookie before."""
+    if not has_request_context():
+        return False
+    if current_user.is_authenticated:
+        return bool(current_user.large_text)
+    return request.cookies.get(LARGE_TEXT_COOKIE) == "1"
+
+
 # Visitors' pages, built once per version ---------------------------------------------------------
 
 # Where a cached page holds the reader's own CSRF token (the language switcher posts it too).
@@ -226,14 +263,14 @@ def cached_page(build, *versions):
 
     `versions` are what the page was built from (a venue's or an issue's revision, which the
     database moves with every change that shows there, see migration 0020); the site-wide
-    revision, the language, page-or-fragment, the address and the minute (relative times, voting
+    revision, the language, page-or-fragment, the large-text mode, the address and the minute (relative times, voting
     windows) are added. The same key is the ETag, so a browser asking again gets a 304. Signed-in
     readers' pages, which hold their own buttons, are built every time.
     """
     if not _visitor():
         return build()
     key = hashlib.blake2b(repr((
-        *versions, PageVersion.current(), request.full_path, str(get_locale()), wants_fragment(),
+        *versions, site_version(), request.full_path, str(get_locale()), wants_fragment(), large_text(),
         int(time.time() // 60),
     )).encode(), digest_size=16).hexdigest()
     cache = current_app.extensions["page_cache"]

@@ -6,7 +6,7 @@ import datetime
 import math
 import time
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_babel import format_datetime, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -39,6 +39,7 @@ def _own_description(exc):
 
 def render_error(exc):
     title, text = ERROR_TEXT[exc.code]
+    g.error_page = True  # no fresh read of the site's settings: an error costs no more than it must
     response = render_template("error.html", code=exc.code, title=title, text=_own_description(exc) or text)
     return response, exc.code
 
@@ -52,6 +53,7 @@ def _notice(title, text, code, headers=None):
         body = render_template("_notice.html", title=title, text=text)
         headers = {**(headers or {}), "HX-Retarget": "#main", "HX-Reswap": "afterbegin show:#main:top"}
         return body, code, headers
+    g.error_page = True
     return render_template("error.html", code=code, title=title, text=text), code, headers or {}
 
 

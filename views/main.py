@@ -1,11 +1,14 @@
-"""The directory of regions and venues, site-wide search, and the language switcher."""
-from flask import Blueprint, current_app, make_response, request, url_for
+"""The directory of regions and venues, site-wide search, the language and large-text switches,
+the page about the site and its icon."""
+import os
+
+from flask import Blueprint, current_app, make_response, request, send_from_directory, url_for
 from flask_login import current_user
 
-from domain import stats
+from domain import accounts, stats
 from extensions import LOCALES
 from models import Region, Venue, db
-from views import render, safe_next, see_other, wants_fragment
+from views import LARGE_TEXT_COOKIE, cached_page, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("main", __name__)
 
@@ -66,3 +69,31 @@ def language():
                 current_user.locale = lang
                 current_user.save(only=["locale"])
     return response
+
+
+@bp.post("/large-text")
+def large_text():
+    """Switch the large-text mode (长辈模式) on or off, and go back to the page it was asked on."""
+    on = request.form.get("on") == "1"
+    response = make_response(see_other(safe_next(url_for("main.index"))))
+    if on:
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SECURE_COOKIES"])
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax", httponly=True,
+                               secure=current_app.config["SECURE_COOKIES"])
+    if current_user.is_authenticated:
+        accounts.set_large_text(current_user, on)
+    return response
+
+
+@bp.get("/about")
+def about():
+    return cached_page(lambda: render("main/about.html"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it at the root, whatever the page says.
+    return send_from_directory(os.path.join(current_app.root_path, "static"), "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)

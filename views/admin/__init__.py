@@ -128,12 +128,13 @@ from views.admin import (  # noqa: E402
     groups,
     overview,
     regions,
+    settings,
     synonyms,
     users,
     venues,
 )
 
 __all__ = [
-    "api_keys", "audit", "bp", "categories", "departments", "groups", "overview", "regions", "synonyms", "users",
+    "api_keys", "audit", "bp", "categories", "departments", "groups", "overview", "regions", "settings", "synonyms", "users",
     "venues",
 ]

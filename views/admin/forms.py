@@ -22,8 +22,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain import labels
 from forms import (
+    PHONE_RULE,
     ChoiceSelect,
     TrustedName,
+    clean_text,
     new_password_rules,
     phone_field,
     strip,
@@ -515,3 +517,30 @@ class SynonymForm(FlaskForm):
 
         term = search.synonym_words(self.term.data or "")
         return [w for w in search.synonym_words(self.words.data or "") if w not in term]
+
+
+# The filing number as the MIIT issues it: the province's character, ICP备 (or ICP证), digits, 号, and
+# the number of the site under that filing (鄂ICP备12345678号-1).
+ICP_RULE = Regexp(
+    r"^[\u4e00-\u9fff]ICP[备证]\d{4,12}号(-\d{1,3})?$",
+    message=_l("Write the number as the MIIT gave it, for example 鄂ICP备12345678号-1."),
+)
+DEFAULT_HINT = _l("Leave it empty to use the server's default.")
+
+
+class SiteSettingsForm(FlaskForm):
+    """The site's identity (domain/site.py): each field empty for the server's default."""
+
+    name = text_field(_l("Site name"), 40, description=DEFAULT_HINT)
+    sponsor = text_field(_l("Sponsoring office"), 80,
+                         description=_l("The office that runs the site, as the footer names it (主办单位)."))
+    contact_phone = StringField(_l("Contact phone"), filters=[strip], validators=[Optional(), PHONE_RULE],
+                                description=_l("Shown in the footer of every page."))
+    icp = text_field(_l("ICP filing number"), 60, rules=[Optional(), ICP_RULE],
+                     description=_l("The footer links it to the MIIT's filing register."))
+    about = text_field(_l("About this site"), 1000, kind=TextAreaField, cleaner=clean_text,
+                       description=_l("A few sentences for the About page; its first sentences also "
+                                      "describe the pages to search engines."))
+
+    def values(self):
+        return {name: self[name].data for name in ("name", "sponsor", "contact_phone", "icp", "about")}
