@@ -1702,7 +1702,7 @@ class SiteSettings(BaseModel):
     """One row (id 1): what the admins set about the site itself: its name, the office that runs it
     (主办单位), a phone, the ICP filing number and a short text about it. An empty value falls back
     to the server's default (YISHI_SITE_NAME, …). Every change moves `page_version.site` (a trigger,
-    migration 0021), so each process notices it and cached pages are built again."""
+    migration 0022), so each process notices it and cached pages are built again."""
 
     name = CharField(max_length=40, default="")
     sponsor = CharField(max_length=80, default="")

@@ -4,7 +4,7 @@ number and a short text about it, shown in the header and footer of every page.
 The admins set them (one `SiteSettings` row); an empty value falls back to the server's default
 from the environment (YISHI_SITE_NAME, YISHI_SPONSOR, YISHI_PHONE, YISHI_ICP, YISHI_ABOUT). Each
 process keeps one copy with the site revision (`page_version.site`) it was read at: a saved change
-moves that revision (a trigger, migration 0021), so every process reads the row again on its next
+moves that revision (a trigger, migration 0022), so every process reads the row again on its next
 request, and a page that already knows the revision reads nothing more.
 """
 import threading
