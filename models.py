@@ -833,6 +833,11 @@ class Issue(BaseModel):
             return None
         return Issue.select(Issue.id, Issue.title).where(Issue.id == self.merged_into_id).first()
 
+    def hidden_by_reports(self):
+        """Whether reports hid it (participation.report at FLAG_THRESHOLD), not yet reviewed: a
+        councillor's decision clears the open reports, so one they hid has no flag_count."""
+        return self.hidden and self.flag_count > 0
+
     def is_rated(self):
         """Whether its author has rated how it was handled."""
         return Feedback.select().where(Feedback.issue == self).exists()
@@ -865,6 +870,11 @@ class Comment(BaseModel):
 
     class Meta:
         indexes = ((("issue", "id"), False),)
+
+    def hidden_by_reports(self):
+        """Whether reports hid it (participation.report at FLAG_THRESHOLD), not yet reviewed: a
+        councillor's decision clears the open reports, so one they hid has no flag_count."""
+        return self.hidden and self.flag_count > 0
 
     @classmethod
     def with_author(cls):
