@@ -61,7 +61,8 @@ def verify(slug, membership_id):
     memberships.verify(membership, current_user)
     message = _("%(name)s is now a verified resident.", name=membership.user.display_name)
     return answer(url_for("verification.requests", slug=venue.slug), "verification/_decided.html",
-                  flash_message=message, membership=membership, message=message, venue=venue)
+                  flash_message=message, membership=membership, message=message, venue=venue,
+                  pending_count=memberships.pending_requests(venue).count())
 
 
 @bp.post("/v/<slug>/requests/<int:membership_id>/refuse")
