@@ -843,12 +843,14 @@ class Issue(BaseModel):
         return Feedback.select().where(Feedback.issue == self).exists()
 
     def timeline(self):
-        """The issue's Events, oldest first, each with its actor (who may be gone)."""
+        """The issue's Events, oldest first by when they happened (a row written later may tell of
+        something earlier: a merge folds in a duplicate with its own dates, records are imported),
+        each with its actor (who may be gone)."""
         return (
             Event.select(Event, User)
             .join(User, JOIN.LEFT_OUTER, on=(Event.actor == User.id))
             .where(Event.issue == self)
-            .order_by(Event.id)
+            .order_by(Event.created_at, Event.id)
         )
 
     @classmethod
