@@ -9,14 +9,25 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run dev test lint venv axe migrate translations bench stress clean
+.PHONY: run dev test lint venv dev-venv axe migrate translations bench stress clean
 
-venv: $(VENV)/.installed
+# Two stamps: what the site needs to run (requirements.txt), and that plus the test tools
+# (requirements-dev.txt), which only `make test`, `lint`, `bench` and `stress` install.
+RUNTIME := $(VENV)/.runtime
+DEVTOOLS := $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+venv: $(RUNTIME)
+dev-venv: $(DEVTOOLS)
+
+$(RUNTIME): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEVTOOLS): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+	touch $@ $(RUNTIME)
 
 # axe-core checks accessibility in the browser tests. Without npm those tests skip (and fail under CI=true).
 AXE := node_modules/axe-core/axe.min.js
@@ -29,7 +40,7 @@ $(AXE): package.json package-lock.json
 	  echo "npm is not installed: the accessibility tests will skip (apt-get install -y npm)"; \
 	fi
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(RUNTIME)
 	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* -i $< -o $@
 
 translations: $(MO)
@@ -46,15 +57,15 @@ dev: migrate
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
-lint: venv
+lint: dev-venv
 	$(BIN)/ruff check .
 
-test: venv axe translations lint
+test: dev-venv axe translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ISSUES (default 1000000) and ENGINE=postgresql (at PGURL) choose the database; it is kept in
 # instance/bench and reused while the migrations are the same. wrk measures when installed.
-bench: venv translations
+bench: dev-venv translations
 	$(BIN)/python bench/relevance.py
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || \
 	  echo "wrk is not installed (apt-get install -y wrk): measuring with a slower Python client"
@@ -65,7 +76,7 @@ bench: venv translations
 # Each script reads STRESS_DATABASE_URL (empty: SQLite in a temporary folder) and exits non-zero on a
 # lost, duplicated or failed write.
 STRESS_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/yishi_stress
-stress: venv translations
+stress: dev-venv translations
 	@status=0; for script in bench/stress_*.py; do \
 	  echo "== $$script on SQLite"; \
 	  STRESS_DATABASE_URL= $(BIN)/python $$script || status=1; \

@@ -17,6 +17,8 @@ from models import MAX_ID, db
 from views import once
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Where `make run` serves: the public address when YISHI_PUBLIC_URL is not set.
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
 
 
 def make_database(url, pool=0):
@@ -88,8 +90,10 @@ def create_app(config=None):
         FEED_AUTHORITY=os.environ.get("YISHI_FEED_AUTHORITY", "yishi.local"),
         # Open311: the jurisdiction_id this site serves (default: the feed authority), and the pepper
         # of the API keys' hashes (default: SECRET_KEY, whose rotation would then void every key).
-        # The site's address as people reach it, for links in mail sent from the command line too.
-        PUBLIC_URL=os.environ.get("YISHI_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # The site's address as people reach it, for links in mail sent from the command line too
+        # and in printed QR codes: never taken from the request's Host header, which the sender
+        # chooses. Unset, it is the development address and the posters warn (PUBLIC_URL_MISSING).
+        PUBLIC_URL=os.environ.get("YISHI_PUBLIC_URL", ""),
         # Notices by email when a mail server is named (see domain/mail.py).
         MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
         MAIL_PORT=int(os.environ.get("MAIL_PORT") or 25),
@@ -132,6 +136,9 @@ def create_app(config=None):
     if config:
         app.config.update(config)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config["PUBLIC_URL_MISSING"] = not app.config["PUBLIC_URL"]
+    if app.config["PUBLIC_URL_MISSING"]:
+        app.config["PUBLIC_URL"] = DEVELOPMENT_URL
     if app.config["SECURE_COOKIES"]:
         # Served over HTTPS only: no cookie of ours travels in clear.
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)

@@ -843,17 +843,24 @@ class Issue(BaseModel):
             return None
         return Issue.select(Issue.id, Issue.title).where(Issue.id == self.merged_into_id).first()
 
+    def hidden_by_reports(self):
+        """Whether reports hid it (participation.report at FLAG_THRESHOLD), not yet reviewed: a
+        councillor's decision clears the open reports, so one they hid has no flag_count."""
+        return self.hidden and self.flag_count > 0
+
     def is_rated(self):
         """Whether its author has rated how it was handled."""
         return Feedback.select().where(Feedback.issue == self).exists()
 
     def timeline(self):
-        """The issue's Events, oldest first, each with its actor (who may be gone)."""
+        """The issue's Events, oldest first by when they happened (a row written later may tell of
+        something earlier: a merge folds in a duplicate with its own dates, records are imported),
+        each with its actor (who may be gone)."""
         return (
             Event.select(Event, User)
             .join(User, JOIN.LEFT_OUTER, on=(Event.actor == User.id))
             .where(Event.issue == self)
-            .order_by(Event.id)
+            .order_by(Event.created_at, Event.id)
         )
 
     @classmethod
@@ -875,6 +882,11 @@ class Comment(BaseModel):
 
     class Meta:
         indexes = ((("issue", "id"), False),)
+
+    def hidden_by_reports(self):
+        """Whether reports hid it (participation.report at FLAG_THRESHOLD), not yet reviewed: a
+        councillor's decision clears the open reports, so one they hid has no flag_count."""
+        return self.hidden and self.flag_count > 0
 
     @classmethod
     def with_author(cls):

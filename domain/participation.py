@@ -25,8 +25,12 @@ def add_comment(issue, author, body, parent=None):
     """Post `body` on `issue` as `author`, optionally replying to `parent`.
 
     Replies are one level deep: a reply to a reply attaches to the top comment. The issue's
-    comment_count and updated_at move in the same transaction, and followers are notified.
+    comment_count and updated_at move in the same transaction, and followers are notified; the
+    writer of the comment replied to hears that it was answered ("reply"), following or not.
     """
+    replied_to = parent.author_id if parent is not None else None
+    if replied_to == author.id:
+        replied_to = None
     if parent is not None:
         if parent.issue_id != issue.id:
             raise ValueError("the parent comment belongs to another issue")
@@ -37,7 +41,10 @@ def add_comment(issue, author, body, parent=None):
         Issue.update(comment_count=Issue.comment_count + 1, updated_at=utcnow()).where(
             Issue.id == issue.id
         ).execute()
-        workflow.notify_followers(issue, "comment", author, comment=comment.id)
+        workflow.notify_followers(issue, "comment", author, skip=replied_to, comment=comment.id)
+        if replied_to is not None:
+            Notification.create(user=replied_to, kind="reply", issue=issue.id, actor=author.id,
+                                data={"comment": comment.id})
     return comment
 
 
@@ -194,7 +201,9 @@ def notifications(user, page=1):
         .switch(Notification)
         .join(Issue, JOIN.LEFT_OUTER, on=(Notification.issue == Issue.id))
         .where(Notification.user == user.id)
-        .order_by(Notification.id.desc())
+        # By when it happened: rows written later may tell of earlier events (a merge moving
+        # followers over, a vote closed at its first read after the window, imported data).
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((page - 1) * NOTIFICATIONS_PER_PAGE)
         .limit(NOTIFICATIONS_PER_PAGE + 1)
     )
@@ -202,11 +211,15 @@ def notifications(user, page=1):
     return rows
 
 
+# The notifications that tell of a comment: on an issue one follows, and a reply to one's own.
+COMMENT_KINDS = ("comment", "reply")
+
+
 def _conceal(rows):
     """Mark the notifications that must not name their actor (`.actor_concealed`): the author of an
     anonymous issue acting on it (shown as its author), and whoever wrote a comment or acted on an
     issue that moderation has hidden since. One query for the comments, none when there are none."""
-    said = {n.data.get("comment") for n in rows if n.kind == "comment" and isinstance(n.data, dict)}
+    said = {n.data.get("comment") for n in rows if n.kind in COMMENT_KINDS and isinstance(n.data, dict)}
     said = [i for i in said if isinstance(i, int)]
     hidden = set()
     if said:
@@ -216,7 +229,7 @@ def _conceal(rows):
         n.actor_is_author = bool(issue and issue.anonymous and n.actor_id == issue.author_id)
         n.actor_concealed = bool(
             (issue and issue.hidden)
-            or (n.kind == "comment" and isinstance(n.data, dict) and n.data.get("comment") in hidden)
+            or (n.kind in COMMENT_KINDS and isinstance(n.data, dict) and n.data.get("comment") in hidden)
         )
 
 

@@ -228,9 +228,24 @@ def can_verify(user, membership):
     )
 
 
+# Who serves at a venue: they run it, so they are never offered to join it as a resident.
+SERVING_ROLES = ("councillor", "deputy")
+
+
+def serves_at(user, venue):
+    """Whether `user` serves at `venue` as a verified councillor or deputy (one query)."""
+    return has_any_venue_role(user, venue, SERVING_ROLES)
+
+
 def can_join(user, venue):
-    """Logged-in users ask to join a venue that is not archived."""
-    return bool(user and user.is_authenticated) and not venue.archived
+    """Logged-in users ask to join a venue that is not archived, unless they serve there."""
+    return bool(user and user.is_authenticated) and not venue.archived and not serves_at(user, venue)
+
+
+def can_print_poster(user, venue):
+    """Anyone may print the QR poster of a venue that is open (an archived one has no poster: it
+    takes part in nothing any more)."""
+    return not venue.archived
 
 
 def can_triage(user, issue):
@@ -261,7 +276,7 @@ def voting_eligibility(user, venue, open_to_all=None):
     """Whether `user` may vote at `venue`, and if not why: (reason, membership or None).
 
     reason is eligible, archived (the venue is read only), login (a visitor), join (no request
-    yet), pending (waiting for a councillor), refused or removed. A venue open to all lets every
+    yet), serves (no request, and they serve there as councillor or deputy: no offer to join), pending (waiting for a councillor), refused or removed. A venue open to all lets every
     registered user vote; `open_to_all` overrides the venue's setting for an item whose voting
     window fixed it (an open poll).
     """
@@ -273,7 +288,7 @@ def voting_eligibility(user, venue, open_to_all=None):
     if venue.voting_open_to_all if open_to_all is None else open_to_all:
         return ELIGIBLE, membership
     if membership is None:
-        return "join", None
+        return ("serves" if serves_at(user, venue) else "join"), None
     if membership.status == "verified":
         return ELIGIBLE, membership
     return membership.status, membership

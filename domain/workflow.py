@@ -98,12 +98,14 @@ def record(issue, kind, actor=None, note="", from_status=None, to_status=None, a
     return event
 
 
-def notify_followers(issue, kind, actor=None, at=None, **data):
-    """One Notification for every follower of `issue` except the actor."""
+def notify_followers(issue, kind, actor=None, at=None, skip=None, **data):
+    """One Notification for every follower of `issue` except the actor (and the user id `skip`,
+    who is told otherwise)."""
     actor_id = actor.id if actor is not None else None
     followers = Follow.select(Follow.user).where(Follow.issue == issue.id)
-    if actor_id is not None:
-        followers = followers.where(Follow.user != actor_id)
+    for left_out in (actor_id, skip):
+        if left_out is not None:
+            followers = followers.where(Follow.user != left_out)
     at = at or utcnow()
     rows = [
         {"user": f.user_id, "kind": kind, "issue": issue.id, "actor": actor_id, "data": data or None,

@@ -1,3 +1,7 @@
+import os
+
+import pytest
+
 import models
 from domain.demo import DEMO_PASSWORD, DEMO_USERNAMES
 
@@ -70,3 +74,22 @@ def test_translate_extract_and_compile(runner):
     assert extract.exit_code == 0, extract.output
     compiled = runner.invoke(args=["translate", "compile"])
     assert compiled.exit_code == 0, compiled.output
+
+
+def test_make_run_installs_only_what_the_site_needs(tmp_path):
+    """`make run` installs requirements.txt; the test tools come with `make test` only."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for name in ("Makefile", "requirements.txt", "requirements-dev.txt"):
+        shutil.copy(os.path.join(root, name), tmp_path / name)
+
+    def planned(target):
+        done = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True)
+        return [line for line in done.stdout.splitlines() if "pip install" in line]
+
+    assert [line.split()[-1] for line in planned("run")] == ["requirements.txt"]
+    assert [line.split()[-1] for line in planned("dev-venv")] == ["requirements-dev.txt"]

@@ -123,3 +123,13 @@ def test_english_pages_show_no_chinese_ui_string(client, demo, path):
         for text in strings:
             if text and "%(" not in text and len(text) >= 3 and not any(text in name for name in data):
                 assert text not in page, f"{path} shows Chinese {text!r} in English"
+
+
+def test_chinese_addresses_people_as_nin_everywhere():
+    """One register for the whole site: 您, never the familiar 你 (您 itself holds no 你)."""
+    familiar = []
+    for message in catalogue("zh_Hans"):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if any("你" in (s or "") for s in strings):
+            familiar.append(message.id)
+    assert familiar == []

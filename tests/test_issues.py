@@ -267,7 +267,7 @@ def test_any_logged_in_user_raises_an_issue_and_lands_on_it(client, auth, site, 
     assert Venue.get_by_id(site.venue.id).issue_count == 1
     assert Follow.select().where(Follow.issue == issue).count() == 1
     page = text(client.get(response.headers["Location"]))
-    assert "谢谢！你反映的事已经提交" in page and f'<h1 class="issue-title">{TITLE}</h1>' in page
+    assert "谢谢！您反映的事已经提交" in page and f'<h1 class="issue-title">{TITLE}</h1>' in page
 
 
 def test_the_raised_text_is_cleaned_of_control_characters(client, auth, site):
@@ -283,8 +283,8 @@ def test_the_raised_text_is_cleaned_of_control_characters(client, auth, site):
 @pytest.mark.parametrize(
     ("fields", "zh", "en"),
     [
-        ({"title": ""}, "请给你反映的事写个标题。", "Please give your issue a title."),
-        ({"title": "   "}, "请给你反映的事写个标题。", "Please give your issue a title."),
+        ({"title": ""}, "请给您反映的事写个标题。", "Please give your issue a title."),
+        ({"title": "   "}, "请给您反映的事写个标题。", "Please give your issue a title."),
         ({"title": "路灯坏"}, "标题要写 5 到 120 个字。", "A title has 5 to 120 characters."),
         ({"title": "长" * 121}, "标题要写 5 到 120 个字。", "A title has 5 to 120 characters."),
         ({"body": ""}, "请写一下详细情况。", "Please describe the issue."),
@@ -451,7 +451,7 @@ def test_inline_validation_answers_the_field_with_its_error(client, auth, site, 
 @pytest.mark.parametrize(
     ("field", "data", "zh", "en"),
     [
-        ("title", {"title": ""}, "请给你反映的事写个标题。", "Please give your issue a title."),
+        ("title", {"title": ""}, "请给您反映的事写个标题。", "Please give your issue a title."),
         ("body", {"body": "太短"}, "详细说明要写 10 到 5000 个字。", "A description has 10 to 5000 characters."),
         ("category", {"category": "x"}, "请从列表里选一个分类。", "Please choose a category from the list."),
     ],
@@ -621,7 +621,7 @@ def test_a_hidden_issue_is_read_only_by_its_author_and_moderators(client, auth, 
     assert response.status_code == 200
     assert (TITLE in page) is reads_it and (BODY in page) is reads_it
     if reads_it:
-        assert "这条民情已被管理员隐藏，不对公众显示。你能看到，是因为" in page
+        assert "这条民情经审核已隐藏，不对公众显示。您能看到，是因为" in page
     else:
         assert "<h1 class=\"issue-title\">已隐藏的民情</h1>" in page
         assert "只有反映人和这里的议政员能看到内容" in page
@@ -822,7 +822,7 @@ def test_raising_an_issue_in_a_browser_shows_similar_issues_while_typing(page, l
 
     page.wait_for_url(re.compile(r"/issues/\d+$"))
     expect(page.locator("h1")).to_have_text("路灯坏了好几天")
-    expect(page.locator(".flash")).to_contain_text("你反映的事已经提交")
+    expect(page.locator(".flash")).to_contain_text("您反映的事已经提交")
     issue = Issue.get(Issue.title == "路灯坏了好几天")
     assert issue.author.username == "neighbour" and issue.category_id == site.roads.id
 

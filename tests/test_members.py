@@ -1,4 +1,6 @@
 """Memberships: the shared status function, and the councillors' member list of their venues."""
+import re
+
 import pytest
 
 from domain import memberships
@@ -129,7 +131,7 @@ def test_visitors_are_sent_to_log_in(client, place):
 
 
 def test_the_full_member_list(councillor, place):
-    body = page(councillor.get(members_url()))
+    body = page(councillor.get(members_url() + "?role=all"))
     for name in ("王议政", "张大姐", "陈小明", "13800001111"):
         assert name in body
     assert body.index("陈小明") < body.index("张大姐")  # who waits comes first
@@ -249,3 +251,18 @@ def test_a_refusal_without_a_reason_reads_well(councillor, client, auth, place):
     auth.login("chen")
     body = page(client.get("/notifications"))
     assert "Your request to join 阳光小区议事亭 was refused." in body
+
+
+def test_the_verified_tab_and_the_venue_count_the_same_residents(councillor, place, make):
+    """One rule: a verified resident is a resident membership that is verified. The "verified" tab
+    (residents by default, since residents are whom this page verifies) and the venue's count of
+    verified residents (/my/venues, the quorum) say the same number."""
+    make.member(place["admin"], place["venue"], "deputy")
+    assert resident_count(place["venue"]) == 1
+    body = page(councillor.get(members_url()))
+    assert "1 verified resident" in body
+    assert re.search(r">\s*verified \(1\)</a>", body)
+    assert "王议政" not in body.split("<main")[1]  # councillors are under their own role
+    assert "1 verified resident" in page(councillor.get("/my/venues"))
+    every = page(councillor.get(members_url() + "?role=all"))
+    assert re.search(r">\s*verified \(3\)</a>", every) and "1 verified resident" in every

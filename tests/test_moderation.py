@@ -388,3 +388,32 @@ def test_an_automatic_hide_is_audited_as_automatic_not_the_command_line(client, 
     assert "automatic" in page and "command line" not in page
     zh = client.get("/admin/audit", headers=ZH).get_data(as_text=True)
     assert "自动" in zh
+
+
+# What a hidden comment or issue says about who hid it ------------------------------------------
+
+def test_hidden_by_reports_says_so_not_that_someone_hid_it(client, auth, world, comment):
+    for reporter in reporters(participation.FLAG_THRESHOLD):
+        participation.report(reporter, comment, "abuse")
+        participation.report(reporter, world.issue, "spam")
+    world.login(auth, "councillor")
+    for headers, automatic, moderated in (
+        (EN, "Hidden automatically after several reports, until a councillor reviews it.", "Hidden by moderation."),
+        (ZH, "多人举报后已自动隐藏，等待议政员审核。", "管理员"),
+    ):
+        page = client.get(f"/issues/{world.issue.id}", headers=headers).text
+        assert automatic in page and moderated not in page
+    page = client.get(f"/issues/{world.issue.id}", headers=EN).text
+    assert "hidden from the public automatically after several reports" in page
+
+
+def test_hidden_by_a_councillor_says_moderation_hid_it(client, auth, world, comment):
+    for reporter in reporters(participation.FLAG_THRESHOLD):
+        participation.report(reporter, comment, "abuse")
+    participation.moderate(world.councillor, models.Comment.get_by_id(comment.id), "hide", "骂人")
+    participation.moderate(world.councillor, models.Issue.get_by_id(world.issue.id), "hide", "广告")
+    world.login(auth, "councillor")
+    page = client.get(f"/issues/{world.issue.id}", headers=EN).text
+    assert "Hidden by moderation." in page and "after several reports" not in page
+    assert "hidden from the public by moderation" in page
+    assert "此内容经审核已隐藏。" in client.get(f"/issues/{world.issue.id}", headers=ZH).text

@@ -191,3 +191,45 @@ def test_the_count_is_one_query_on_the_304_path(client, auth, world, statements)
     notification_queries = [s for s in statements if '"notification"' in s]
     assert len(notification_queries) == 1
     assert len(statements) == 2  # the other one loads the logged-in user
+
+
+def test_the_list_is_newest_first_by_when_it_happened(client, auth, world):
+    """A notice written later may tell of something earlier (a vote closed at its first read, a
+    merge): the list goes by when it happened, not by when the row was written."""
+    from datetime import timedelta
+
+    workflow.transition(world.issue, "accepted", world.councillor)
+    participation.add_comment(world.issue, world.councillor, "已经报修")
+    comment_notice, status_notice = sorted(notices(world.author), key=lambda n: n.kind)
+    models.Notification.update(created_at=models.utcnow() - timedelta(hours=2)).where(
+        models.Notification.id == comment_notice.id).execute()
+    auth.login("author")
+    page = client.get("/notifications", headers=EN).text
+    assert page.index("is now accepted") < page.index("commented on")
+
+
+def test_a_reply_tells_the_comments_writer_it_was_answered(client, auth, world):
+    participation.follow(world.resident, world.issue)
+    mine = participation.add_comment(world.issue, world.resident, "灯还是不亮")
+    reply = participation.add_comment(world.issue, world.councillor, "明天来修", parent=mine)
+    (notice,) = notices(world.resident)
+    assert (notice.kind, notice.actor_id, notice.data) == ("reply", world.councillor.id, {"comment": reply.id})
+    assert [n.kind for n in notices(world.author)] == ["comment", "comment"]  # a follower's news
+    auth.login("resident")
+    page = client.get("/notifications", headers=EN).text
+    assert "王议政 replied to your comment on 路灯坏了" in page and "commented on" not in page
+    assert f'href="/comments/{reply.id}"' in page
+    assert "王议政回复了您在“路灯坏了”下的评论" in client.get("/notifications", headers=ZH).text
+
+
+def test_a_reply_reaches_the_comments_writer_who_does_not_follow(world):
+    mine = participation.add_comment(world.issue, world.outsider, "我也看到了")
+    participation.add_comment(world.issue, world.councillor, "谢谢", parent=mine)
+    assert [n.kind for n in notices(world.outsider)] == ["reply"]
+
+
+def test_replying_to_oneself_tells_nobody_twice(world):
+    mine = participation.add_comment(world.issue, world.resident, "灯还是不亮")
+    participation.add_comment(world.issue, world.resident, "补充一下", parent=mine)
+    assert notices(world.resident) == []
+    assert [n.kind for n in notices(world.author)] == ["comment", "comment"]

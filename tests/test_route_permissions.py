@@ -146,6 +146,7 @@ ROUTES = {
     "people.withdraw_award": (p.can_award, "issue"),
     "triage.queue": (p.can_moderate, "venue"),
     "triage.show": (p.can_triage, "issue"),
+    "venues.poster": (p.can_print_poster, "venue"),
     "venues.show": PUBLIC,
     "verification.codes": (p.can_manage_members, "venue"),
     "verification.invite": (p.can_manage_members, "venue"),

@@ -199,3 +199,28 @@ def test_an_accepted_issue_leads_on_to_routing(client, auth, world):
     swapped = client.post(f"/triage/{issue.id}/accept", headers={"HX-Request": "true"})
     assert f'href="/issues/{issue.id}/route"' in text(swapped)
     assert f'href="/issues/{issue.id}/route"' in text(client.get(f"/triage/{issue.id}"))
+
+
+def timeline_of(html):
+    return html[html.index('<ol class="timeline"'):html.index("</ol>", html.index('<ol class="timeline"'))]
+
+
+def test_the_timelines_of_a_merge_link_each_other_and_go_by_date(client, world):
+    """A duplicate merged in with its own dates (as the demo and imports do): both trails read in
+    the order things happened, and each names the other issue with a link."""
+    from datetime import timedelta
+
+    from models import utcnow
+
+    now = utcnow()
+    target = world.issue(status="submitted", title="原来那件", created_at=now - timedelta(days=7))
+    source = world.issue(status="submitted", created_at=now - timedelta(days=6))
+    workflow.merge(source, target, world.councillor, at=now - timedelta(days=3))
+    workflow.transition(target, "accepted", world.councillor, at=now - timedelta(days=5))
+    trail = timeline_of(client.get(f"/issues/{target.id}", headers=EN).get_data(as_text=True))
+    assert trail.index("accepted") < trail.index("a duplicate was merged into this issue")
+    assert f'<a href="/issues/{source.id}">issue No. {source.id}</a>' in trail
+    trail = timeline_of(client.get(f"/issues/{source.id}", headers=EN).get_data(as_text=True))
+    assert f'<a href="/issues/{target.id}">into issue No. {target.id}</a>' in trail
+    dates = re.findall(r'<time datetime="([^"]+)"', trail)
+    assert dates == sorted(dates)

@@ -1,6 +1,6 @@
 """Residents joining a venue: requests, verification by councillors, refusals and invite codes."""
 import pytest
-from world import EN, MODERATOR_ROLES, World, login, text
+from world import EN, HX, MODERATOR_ROLES, World, login, text
 
 from domain import memberships, permissions
 from models import AuditLog, Membership, Notification, Venue
@@ -244,3 +244,57 @@ def test_a_councillor_cannot_verify_their_own_request(client, auth, world):
         memberships.verify(own, world.councillor)
     assert Membership.get_by_id(own.id).status == "pending"
     assert not Notification.select().exists() and not AuditLog.select().exists()
+
+
+# The requests page says each thing once, and its count follows the decisions ----------------
+
+def main_of(page):
+    return page[page.index('<main'):page.index('</main>')]
+
+
+def test_requests_page_names_the_venue_once(client, auth, world):
+    login(auth, "councillor")
+    main = main_of(text(client.get("/v/yangguang/requests", headers=EN)))
+    assert main.count("<h1>") == 1 and "<h1>Requests to join</h1>" in main
+    assert main.count("阳光议事亭") == 1  # in the breadcrumb, not again in the heading
+
+
+def test_pending_count_follows_an_htmx_decision(client, auth, world):
+    other = world.person("other", display_name="李四")
+    world.make.member(other, world.venue, status="pending")
+    login(auth, "councillor")
+    assert '<span class="badge-count" id="pending-count">2</span>' in text(client.get("/v/yangguang/requests"))
+    response = client.post(f"/v/yangguang/requests/{world.membership(world.pending).id}/verify", headers=HX)
+    page = text(response)
+    assert 'id="pending-count" hx-swap-oob="true">1</span>' in page
+    assert "<h1" not in page  # only the fragment
+
+
+def test_pending_count_follows_a_decision_without_javascript(client, auth, world):
+    login(auth, "councillor")
+    response = client.post(f"/v/yangguang/requests/{world.membership(world.pending).id}/verify")
+    assert response.status_code == 303
+    page = text(client.get(response.headers["Location"], headers=EN))
+    assert '<span class="badge-count" id="pending-count">0</span>' in page
+    assert "No request is waiting." in page
+
+
+# Those who serve at a venue are not offered to join it ---------------------------------------
+
+@pytest.mark.parametrize("role", ["councillor", "deputy"])
+def test_who_serves_here_is_not_offered_to_join(client, auth, world, role):
+    person = world.person("serving", display_name="服务者")
+    world.make.member(person, world.venue, role=role)
+    assert not permissions.can_join(person, world.venue)
+    login(auth, "serving")
+    page = text(client.get("/v/yangguang", headers=EN))
+    assert "Ask to join as a resident" not in page and 'action="/v/yangguang/join"' not in page
+    assert "You serve here" in page
+    assert client.post("/v/yangguang/join").status_code == 403
+    assert Membership.select().where(Membership.user == person.id).count() == 1
+
+
+def test_a_councillor_elsewhere_may_still_join_here(client, auth, world):
+    assert permissions.can_join(world.other_councillor, world.venue)
+    login(auth, "othercouncillor")
+    assert "Ask to join as a resident" in text(client.get("/v/yangguang", headers=EN))

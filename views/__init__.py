@@ -143,6 +143,15 @@ def get_membership(venue, membership_id, check=None, message=None):
     return _authorized(membership, check, message)
 
 
+# Addresses to print --------------------------------------------------------------------------------
+
+def public_url(endpoint, **values):
+    """The address of `endpoint` as people outside reach it: the configured PUBLIC_URL and the
+    route's path. Never the request's Host header, which whoever sends the request chooses: an
+    address printed on a poster or a notice must not be theirs."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 # Lists ---------------------------------------------------------------------------------------------
 
 def page_number():

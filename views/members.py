@@ -14,6 +14,7 @@ from views.admin.forms import NoteForm
 bp = Blueprint("members", __name__)
 
 STATUS_FILTERS = ("all", "pending", "verified", "refused", "removed")
+ALL_ROLES = "all"
 
 
 @bp.get("/my/venues")
@@ -27,14 +28,19 @@ def _list_page(venue, status=200, row_errors=None):
     show = request.args.get("status", "all")
     if show not in STATUS_FILTERS:
         show = "all"
-    role = request.args.get("role", "")
-    if role not in ROLES:
-        role = ""
-    counts = Membership.status_counts(venue, role)
+    # Residents first: they are whom this page verifies, and so the "verified" tab counts exactly
+    # the verified residents the venue counts (Venue.resident_count, kept by domain.memberships).
+    role = request.args.get("role", "resident")
+    if role not in ROLES and role != ALL_ROLES:
+        role = "resident"
+    counts = Membership.status_counts(venue, None if role == ALL_ROLES else role)
+    residents = counts if role == "resident" else Membership.status_counts(venue, "resident")
     counts["all"] = sum(counts.values())
     return render(
         "members/index.html", venue=venue, show=show, role=role, counts=counts,
-        listing=Page(Membership.roster(venue, role, None if show == "all" else show), size=50),
+        verified_residents=residents.get("verified", 0), all_roles=ALL_ROLES,
+        listing=Page(Membership.roster(venue, None if role == ALL_ROLES else role,
+                                       None if show == "all" else show), size=50),
         filters=STATUS_FILTERS, roles=ROLES, row_errors=row_errors or {}, status=status,
     )
 

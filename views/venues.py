@@ -1,10 +1,11 @@
 """A venue's page: what it is, where, who serves there, and the issues raised there."""
-from flask import Blueprint, request, url_for
+from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from domain import deliberation, permissions, search, stats, workflow
+from domain import deliberation, permissions, posters, search, stats, workflow
 from models import ISSUE_STATES, Category
-from views import Page, agenda, cached_page, get_venue, render, wants_fragment
+from views import Page, agenda, cached_page, get_venue, public_url, render, wants_fragment
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -66,4 +67,19 @@ def _show(venue):
         can_record=permissions.can_record_issue(current_user, venue),
         headline=None if fragment else stats.headline(venue),
         **({} if fragment else agenda.venue_context(venue)),
+    )
+
+
+@bp.get("/<slug>/poster")
+def poster(slug):
+    """The venue's A4 poster: its name, what it is for, how to take part, and a QR code of its
+    page at the configured public address."""
+    venue = get_venue(slug)
+    if not permissions.can_print_poster(current_user, venue):
+        abort(404)
+    url = public_url("venues.show", slug=venue.slug)
+    return render(
+        "venues/poster.html", venue=venue, url=url,
+        qr=posters.qr_svg(url, _("QR code of the page of %(venue)s: %(url)s", venue=venue.name, url=url)),
+        councillors=list(venue.people("councillor")),
     )

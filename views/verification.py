@@ -4,11 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from domain import memberships
+from domain import memberships, posters
 from domain.permissions import can_join, can_manage_members, can_verify
 from forms import InviteCodeForm, PersonalCodesForm, RefuseForm, VotingRuleForm
 from models import PersonalCode
-from views import answer, get_membership, get_venue, render, require, safe_next, see_other
+from views import answer, get_membership, get_venue, public_url, render, require, safe_next, see_other
 
 bp = Blueprint("verification", __name__)
 
@@ -61,7 +61,8 @@ def verify(slug, membership_id):
     memberships.verify(membership, current_user)
     message = _("%(name)s is now a verified resident.", name=membership.user.display_name)
     return answer(url_for("verification.requests", slug=venue.slug), "verification/_decided.html",
-                  flash_message=message, membership=membership, message=message, venue=venue)
+                  flash_message=message, membership=membership, message=message, venue=venue,
+                  pending_count=memberships.pending_requests(venue).count())
 
 
 @bp.post("/v/<slug>/requests/<int:membership_id>/refuse")
@@ -145,7 +146,7 @@ def make_codes(slug):
     if not form.validate_on_submit():
         return _codes_page(venue, form=form, status=422)
     sheet = memberships.make_personal_codes(venue, current_user, form.count.data)
-    join_url = url_for("verification.join_with_code", _external=True)
+    join_url = public_url("verification.join_with_code")
     body, status = render("verification/code_sheet.html", venue=venue, sheet=sheet, join_url=join_url)
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
@@ -166,8 +167,11 @@ def revoke_code(slug, code_id):
 @bp.get("/v/<slug>/invite")
 def invite(slug):
     venue = get_venue(slug, check=can_manage_members)
-    join_url = url_for("verification.join_with_code", code=venue.invite_code, _external=True) if venue.invite_code else None
-    return render("verification/invite.html", venue=venue, join_url=join_url)
+    join_url = public_url("verification.join_with_code", code=venue.invite_code) if venue.invite_code else None
+    qr = posters.qr_svg(join_url, _("QR code of the page to join %(venue)s: %(url)s", venue=venue.name,
+                                     url=join_url)) if join_url else None
+    return render("verification/invite.html", venue=venue, join_url=join_url, qr=qr,
+                  site_url=public_url("main.index"))
 
 
 @bp.post("/v/<slug>/invite/rotate")
