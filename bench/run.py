@@ -188,6 +188,12 @@ def build_database(url, issues):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     with app.app_context(), db.connection_context():
+        if engine() == "sqlite":
+            # One long build: no waiting on the disk (a crash means building again), and a cache
+            # that holds the transaction, or its pages spill to the WAL again and again.
+            db.execute_sql("PRAGMA synchronous = OFF")
+            db.execute_sql("PRAGMA cache_size = -1048576")
+            db.execute_sql("PRAGMA temp_store = MEMORY")
         demo.load_demo(reset=True)
         print(f"demo city loaded in {time.monotonic() - phase:.0f} s", flush=True)
         phase = time.monotonic()
