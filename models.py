@@ -264,6 +264,12 @@ class Venue(Archivable, BaseModel):
         return query.order_by(Region.position, Region.name, cls.name)
 
     @classmethod
+    def revisions(cls):
+        """(how many venues, the sum of their revisions, the last id): moves whenever any venue's
+        revision does, so it versions pages that show every venue's meetings and agenda items."""
+        return cls.select(fn.COUNT(cls.id), fn.COALESCE(fn.SUM(cls.revision), 0), fn.MAX(cls.id)).tuples().get()
+
+    @classmethod
     def named(cls, ids):
         """The venues with these ids, by name."""
         return cls.select().where(cls.id.in_(list(ids) or [0])).order_by(cls.name)

@@ -134,10 +134,16 @@ def _insert_once(model, **fields):
         return None
 
 
+def _added(model, **fields):
+    """1 when the row is inserted, 0 when its unique index says it exists: one statement, no
+    savepoint, no exception (INSERT … ON CONFLICT DO NOTHING)."""
+    return model.insert(**fields).on_conflict_ignore().as_rowcount().execute()
+
+
 def follow(user, issue):
     """Make `user` follow `issue`; False when they already did."""
     with db.atomic():
-        if _insert_once(Follow, user=user.id, issue=issue.id) is None:
+        if not _added(Follow, user=user.id, issue=issue.id):
             return False
         Issue.update(follower_count=Issue.follower_count + 1).where(Issue.id == issue.id).execute()
     return True
@@ -159,16 +165,19 @@ def is_following(user, issue):
 def support(user, issue):
     """Add `user`'s support (附议) to `issue`, and make them follow it; False when already given.
 
+    One short transaction of three statements: the support, the follow (when new), and both
+    counters with the issue's time in one update of its row.
     Raises permissions.NotAllowed when `user` may not support it (their own issue, a closed one).
     """
     permissions.ensure(permissions.can_support, user, issue)
     with db.atomic():
-        if _insert_once(Support, user=user.id, issue=issue.id) is None:
+        if not _added(Support, user=user.id, issue=issue.id):
             return False
-        Issue.update(support_count=Issue.support_count + 1, updated_at=utcnow()).where(
-            Issue.id == issue.id
-        ).execute()
-        follow(user, issue)
+        followed = _added(Follow, user=user.id, issue=issue.id)
+        Issue.update(
+            support_count=Issue.support_count + 1, follower_count=Issue.follower_count + followed,
+            updated_at=utcnow(),
+        ).where(Issue.id == issue.id).execute()
     return True
 
 

@@ -12,7 +12,9 @@ stretch typed by sound (路登 → 路灯), reads pinyin of a site term (ludeng 
 its synonyms from the `synonym` table. `find` then asks the index for the issues holding every word;
 when that finds fewer than FEW, for those holding any word. Either way the index returns at most
 CANDIDATES ids (the newest first), and the ranking is done here, the same on both engines: by how
-many words match, then where (title, category, body), then supports, then recency. Issues merged
+many words match, then where (title, category, body), then supports, then recency. So a word that
+every one of a million issues holds costs what a rare one does: the newest CANDIDATES are ranked,
+and the page says about how many there are (`about`) rather than counting them. Issues merged
 into another, and issues of the very same title, are folded under the one shown.
 """
 import functools
@@ -390,12 +392,27 @@ def _fold(ranked, base):
     return shown
 
 
+def about(found):
+    """How many issues of the base hold the words, roughly, when the index gave CANDIDATES (the
+    newest) and there are more: the matches are assumed as dense among the older ids as among
+    the ids the candidates span (no count, which would read every match). Two significant
+    figures; None when every match is among `found`."""
+    if len(found) < CANDIDATES:
+        return None
+    ids = [c.id for c in found]
+    newest, oldest = max(ids), min(ids)
+    estimate = len(ids) + len(ids) / (newest - oldest + 1) * (oldest - 1)
+    digits = max(0, len(str(int(estimate))) - 2)
+    return max(len(ids), round(estimate, -digits))
+
+
 class Results:
     """The issues found for a query, ranked, as something `views.Page` can page through
-    (`limit`, `offset`, iteration); each issue comes with `folded`, `snippet` and `marked_title`."""
+    (`limit`, `offset`, iteration); each issue comes with `folded`, `snippet` and `marked_title`.
+    `about` is how many issues hold the words, roughly, when more did than were ranked (else None)."""
 
-    def __init__(self, base, query, ranked, partial, sort="relevant"):
-        self.base, self.query, self.partial = base, query, partial
+    def __init__(self, base, query, ranked, partial, sort="relevant", about=None):
+        self.base, self.query, self.partial, self.about = base, query, partial, about
         if sort == "new":
             ranked = sorted(ranked, key=lambda c: -c.id)
         elif sort == "supported":
@@ -432,6 +449,7 @@ def find(base, text, sort="relevant"):
     if query is None:
         return None
     found = _candidates(base, query, any_word=False)
+    estimate = about(found)
     partial = False
     only = query.words[0]
     splittable = not wordlib.is_site_term(only.text) and any(len(a) > 1 for a in only.alternatives)
@@ -451,7 +469,7 @@ def find(base, text, sort="relevant"):
         found = [c for c in found if c.strong]
     partial = partial and any(c.matched < full for c in found)
     ranked = _fold(sorted(found, key=lambda c: c.key), base)
-    return Results(base, query, ranked, partial, sort)
+    return Results(base, query, ranked, partial, sort, estimate)
 
 
 # Highlighting -------------------------------------------------------------------------------

@@ -38,6 +38,24 @@ def test_a_status_change_notifies_followers(world):
     assert notice.data == {"from_status": "submitted", "to_status": "accepted"}
 
 
+def test_many_followers_are_notified_by_one_statement(world, statements):
+    """Notices to followers are written in bulk, whatever their number, by one statement that
+    reads nothing into Python (a big following must not hold the write lock for long)."""
+    models.User.insert_many([{"username": f"neighbour{n}", "display_name": f"邻居{n}", "password_hash": "x"}
+                             for n in range(1200)]).execute()
+    followers = list(models.User.select().where(models.User.username.startswith("neighbour")).order_by(models.User.id))
+    models.Follow.insert_many([{"user": f.id, "issue": world.issue.id} for f in followers]).execute()
+    statements.clear()
+    written = workflow.notify_followers(world.issue, "status", world.councillor, from_status="a", to_status="b")
+    assert written == 1200 + 1  # the author follows their issue too
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("INSERT")
+    notice = models.Notification.get(models.Notification.user == followers[-1].id)
+    assert (notice.kind, notice.issue_id, notice.actor_id, notice.read) == ("status", world.issue.id,
+                                                                            world.councillor.id, False)
+    assert notice.data == {"from_status": "a", "to_status": "b"} and notice.created_at is not None
+    assert notices(world.councillor) == []
+
+
 # The list ---------------------------------------------------------------------------------------
 
 def test_a_visitor_is_sent_to_log_in(client):

@@ -87,6 +87,44 @@ def test_a_flash_message_is_never_served_from_the_cache(client, world):
     assert "已经保存" in text(client.get("/v/yangguang"))
 
 
+def test_random_query_strings_are_answered_but_never_fill_the_cache(app, client, world):
+    """Only a page's canonical addresses are kept: its page number and the arguments it reads,
+    as it reads them. Anything else is built for the asker and stored nowhere."""
+    kept = app.extensions["page_cache"].local
+    client.get("/v/yangguang")
+    client.get("/outcomes")
+    assert len(kept) == 2
+    for n in range(30):
+        for url in (f"/v/yangguang?utm_source={n}", f"/outcomes?x{n}=1", f"/outcomes?page=0{n}",
+                    f"/outcomes?page=1&page={n}", f"/issues/{world.issue().id}?ref={n}"):
+            response = client.get(url)
+            assert response.status_code in (200, 404) and "ETag" not in response.headers, url
+    assert len(kept) == 2
+    assert client.get("/outcomes?page=1").status_code == 200 and len(kept) == 3  # a real address
+
+
+def test_a_visitor_s_outcomes_page_is_served_from_the_cache(client, world, statements):
+    from test_agenda import closed_item
+
+    from domain import deliberation
+
+    item = closed_item(world, ["yes"], title="加装路灯的决议")
+    deliberation.publish_outcome(item, world.councillor, "同意加装。")
+    assert "加装路灯的决议" in text(client.get("/outcomes"))
+    statements.clear()
+    served = client.get("/outcomes")
+    assert served.status_code == 200 and "加装路灯的决议" in text(served)
+    assert len(statements) == 2  # every venue's revision and the site's; nothing else is read
+    statements.clear()
+    assert "加装路灯的决议" in text(client.get("/v/yangguang/outcomes"))
+    assert len(statements) <= 3
+    elsewhere = world.item(meeting=world.meeting(venue=world.other_venue), state="open", title="别处的决议")
+    deliberation.publish_outcome(deliberation.close_early(elsewhere, world.admin, "结束"), world.admin, "别处。")
+    site = text(client.get("/outcomes"))
+    assert "别处的决议" in site and site.index("别处的决议") < site.index("加装路灯的决议")
+    assert "别处的决议" not in text(client.get("/v/yangguang/outcomes"))
+
+
 # Every change that shows on the page moves its revision -----------------------------------------
 
 def test_a_new_issue_and_its_counters_show_at_once(client, world):

@@ -1,6 +1,7 @@
 """Full-text search of issues in Chinese and English, on the engine under test (SQLite or PostgreSQL)."""
 import contextlib
 import importlib
+import re
 
 import pytest
 from conftest import POSTGRES, migrate
@@ -346,6 +347,36 @@ def test_highlight_finds_traditional_and_full_width_forms():
     assert str(marked) == "<mark>路燈</mark>壞了 <mark>ＬＥＤ</mark>"
 
 
+def test_a_word_every_issue_holds_is_answered_from_the_newest_matches(client, raise_, monkeypatch, statements):
+    """The index is asked for the newest CANDIDATES matches (a LIMIT on the fetch, so a word in a
+    million issues reads as few rows as a rare one); they are ranked, and the page says about how
+    many there are, estimated from how densely they lie rather than counted."""
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    made = [raise_(f"路灯坏了第{n}处") for n in range(10)]
+    statements.clear()
+    results = search.find(Issue.select(), "路灯")
+    fetch = [sql for sql in statements if "issue_fts" in sql or "issue_search" in sql]
+    assert len(fetch) == 1 and re.search(r"LIMIT (\?|%s|4)", fetch[0]) and "ORDER BY" in fetch[0]
+    assert len(results) == 4 and {i.id for i in results} == {i.id for i in made[-4:]}
+    assert results.about >= 4
+    page = client.get("/search?q=路灯", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "issues hold these words: the most recent of them are shown" in page
+    monkeypatch.setattr(search, "CANDIDATES", 300)
+    assert search.find(Issue.select(), "路灯").about is None  # all of them ranked: nothing to estimate
+    assert "most recent of them" not in client.get("/search?q=路灯", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_about_estimates_from_the_density_of_the_newest_matches():
+    def found(ids):
+        return [search.Candidate(i, "", "", None, 0, {}) for i in ids]
+
+    assert search.about(found(range(1, 10))) is None
+    every = found(range(999_701, 1_000_001))  # the newest 300 of a million, all matching
+    assert search.about(every) == 1_000_000
+    sparse = found(range(1_000_000, 700_000, -1000))  # one issue in a thousand matches
+    assert 900 <= search.about(sparse) <= 1100
+
+
 def test_the_fallback_is_bounded_to_a_capped_candidate_set(raise_, monkeypatch):
     monkeypatch.setattr(search, "CANDIDATES", 3)
     for n in range(6):
@@ -495,14 +526,20 @@ def test_synonym_pages_are_for_admins_only(client, make):
 
 @contextlib.contextmanager
 def page_versions_lifted(migrator, database):
-    """Migration 0020's triggers name venue and issue, and SQLite will not rebuild those tables
-    under them: an older migration goes down and up with 0020 taken down first, as a runner would."""
-    versions = importlib.import_module("migrations.0020_page_versions")
-    with migrator.migration_context():
-        versions.down(migrator, database)
+    """The triggers of 0020 and later name venue and issue, and SQLite will not rebuild those tables
+    under them: an older migration goes down and up with those taken down first (last first), as a
+    runner would."""
+    later = [importlib.import_module(f"migrations.{name}") for name in LIFTED]
+    for migration in later:
+        with migrator.migration_context():
+            migration.down(migrator, database)
     yield
-    with migrator.migration_context():
-        versions.up(migrator, database)
+    for migration in reversed(later):
+        with migrator.migration_context():
+            migration.up(migrator, database)
+
+
+LIFTED = ("0022_site_settings", "0021_issue_tracked", "0020_page_versions")
 
 
 def test_migration_0013_adds_pinyin_and_rebuilds_the_index_and_can_be_reverted(raise_, db, make):

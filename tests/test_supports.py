@@ -255,3 +255,17 @@ def test_counters_equal_the_true_counts_after_a_mixed_sequence(client, auth, wor
     assert models.Issue.get_by_id(other.id).support_count == 4
     assert models.Issue.get_by_id(issue.id).comment_count == 6
     assert models.Comment.get_by_id(first.id).flag_count == 1
+
+
+def test_a_support_is_one_short_write(world, statements):
+    """The support, the follow and both counters: three writes, no savepoint, nothing else."""
+    issue = world.issue
+    statements.clear()
+    assert participation.support(world.resident, issue)
+    writes = [sql for sql in statements if sql.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert len(writes) == 3 and not any("SAVEPOINT" in sql.upper() for sql in statements)
+    fresh = models.Issue.get_by_id(issue.id)
+    assert (fresh.support_count, fresh.follower_count) == (issue.support_count + 1, issue.follower_count + 1)
+    statements.clear()
+    assert not participation.support(world.resident, issue)  # twice counts once
+    assert models.Issue.get_by_id(issue.id).support_count == issue.support_count + 1

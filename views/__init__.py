@@ -267,19 +267,39 @@ def _visitor():
     return not current_user.is_authenticated and "_flashes" not in session
 
 
-def cached_page(build, *versions):
+def _cache_arguments(args):
+    """The query arguments of this request as a cache key may hold them: (name, value) pairs when
+    every argument sent is one the page reads (`page`, or a name of `args`) with the value the
+    view understood (`args`' value; a page number as a number), else None. So a page is kept only
+    under its canonical addresses, a bounded set, and never under random query strings."""
+    understood = {name: str(value) for name, value in (args or {}).items()}
+    if "page" in request.args:
+        understood["page"] = str(page_number())
+    sent = request.args.to_dict(flat=False)
+    if any(name not in understood or values != [understood[name]] for name, values in sent.items()):
+        return None
+    return tuple(sorted((name, understood[name]) for name in sent))
+
+
+def cached_page(build, *versions, args=None):
     """A page for visitors built once per version of what it shows, then served from the cache.
 
     `versions` are what the page was built from (a venue's or an issue's revision, which the
     database moves with every change that shows there, see migration 0020); the site-wide
-    revision, the language, page-or-fragment, the large-text mode, the address and the minute (relative times, voting
-    windows) are added. The same key is the ETag, so a browser asking again gets a 304. Signed-in
-    readers' pages, which hold their own buttons, are built every time.
+    revision, the language, page-or-fragment, the large-text mode, the path, the query arguments
+    and the minute (relative times, voting windows) are added. `args` are the query arguments the page reads
+    besides `page`, {name: the value as the view understood it}: a request with any other
+    argument, or another spelling of a value, is built every time and kept nowhere, so random
+    query strings cannot fill the cache. The same key is the ETag, so a browser asking again gets
+    a 304. Signed-in readers' pages, which hold their own buttons, are built every time.
     """
     if not _visitor():
         return build()
+    arguments = _cache_arguments(args)
+    if arguments is None:
+        return build()
     key = hashlib.blake2b(repr((
-        *versions, site_version(), request.full_path, str(get_locale()), wants_fragment(), large_text(),
+        *versions, site_version(), request.path, arguments, str(get_locale()), wants_fragment(), large_text(),
         int(time.time() // 60),
     )).encode(), digest_size=16).hexdigest()
     cache = current_app.extensions["page_cache"]

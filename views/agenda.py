@@ -9,10 +9,11 @@ from flask_login import current_user
 from domain import accounts, deliberation, feeds, labels, memberships, permissions, voting, workflow
 from domain.permissions import can_manage_item, can_manage_meeting, can_schedule_meeting
 from forms import CloseForm, ItemForm, MeetingForm, MinutesForm, OutcomeForm, VoteForm, WindowForm
-from models import Department, Issue
+from models import Department, Issue, Venue
 from views import (
     Page,
     answer,
+    cached_page,
     conditional,
     get_item,
     get_meeting,
@@ -401,13 +402,20 @@ def outcome(item_id):
 
 @bp.get("/outcomes")
 def outcomes():
-    return render("agenda/outcomes.html", venue=None, listing=Page(deliberation.outcomes(None)))
+    # Every venue's agenda items move its revision (migration 0020), so all of them version this.
+    return cached_page(
+        lambda: render("agenda/outcomes.html", venue=None, listing=Page(deliberation.outcomes(None))),
+        "outcomes", *Venue.revisions(),
+    )
 
 
 @bp.get("/v/<slug>/outcomes")
 def venue_outcomes(slug):
     venue = get_venue(slug)
-    return render("agenda/outcomes.html", venue=venue, listing=Page(deliberation.outcomes(venue)))
+    return cached_page(
+        lambda: render("agenda/outcomes.html", venue=venue, listing=Page(deliberation.outcomes(venue))),
+        "outcomes", venue.id, venue.revision,
+    )
 
 
 def _atom(venue):

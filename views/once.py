@@ -52,6 +52,26 @@ def _new_key():
     return secrets.token_urlsafe(12)
 
 
+def _stamped(body):
+    """`body` (bytes) with a one-time key after every CSRF token input, or None when it has none.
+
+    Found with bytes.find rather than a regular expression over the decoded page (which cost a
+    millisecond on a long issue page, for every page sent): each `csrf_token"` is looked up, the
+    tag around it checked with CSRF_INPUT, and the key put after its end."""
+    at = body.find(b'csrf_token"')
+    if at == -1:
+        return None
+    parts, done = [], 0
+    while at != -1:
+        start, end = body.rfind(b"<", done, at), body.find(b">", at)
+        if start != -1 and end != -1 and CSRF_INPUT.fullmatch(body[start:end + 1].decode("utf-8", "replace")):
+            parts += [body[done:end + 1], f'<input type="hidden" name="{KEY_FIELD}" value="{_new_key()}">'.encode()]
+            done = end + 1
+        at = body.find(b'csrf_token"', max(at + 1, done))
+    parts.append(body[done:])
+    return b"".join(parts)
+
+
 def stamp_forms(response):
     """Give every form in an HTML answer its own one-time key, beside its CSRF token."""
     if (
@@ -61,12 +81,9 @@ def stamp_forms(response):
         or response.status_code == 304
     ):
         return response
-    body = response.get_data(as_text=True)
-    if 'csrf_token"' not in body:
-        return response
-    response.set_data(CSRF_INPUT.sub(
-        lambda m: f'{m.group(0)}<input type="hidden" name="{KEY_FIELD}" value="{_new_key()}">', body
-    ))
+    stamped = _stamped(response.get_data())
+    if stamped is not None:
+        response.set_data(stamped)
     return response
 
 
