@@ -19,4 +19,5 @@ def qr_svg(url, label):
     svg = code.svg_inline(scale=1, border=4, omitsize=True, title=str(label), svgclass="qr-code",
                           lineclass=None, dark="#000", light="#fff")
     # segno escapes the title; the label goes into the tag escaped too.
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+    return Markup(svg.replace(
+        "<svg ", f'<svg role="img" aria-label="{escape(label)}" shape-rendering="crispEdges" ', 1))

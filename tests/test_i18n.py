@@ -94,7 +94,7 @@ def visible_text(html):
 
 
 PAGES = ["/", "/login", "/register", "/nowhere", "/?q=不存在的地方", "/v/pavilion-yangguang",
-         "/issues/1", "/items/1", "/meetings/1", "/outcomes", "/search?q=路灯"]
+         "/issues/1", "/items/1", "/meetings/1", "/outcomes", "/search?q=路灯", "/v/pavilion-yangguang/poster"]
 
 
 @pytest.mark.parametrize("path", PAGES)

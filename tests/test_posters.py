@@ -1,7 +1,11 @@
 """Printed notices with QR codes: a venue's A4 poster and the invite notice. The address in the code
 is the configured public address, never the request's Host header."""
+import os
+import re
+from pathlib import Path
+
 import pytest
-from world import EN, PASSWORD, World, login, text
+from world import EN, PASSWORD, World, browser_login, login, text
 
 from domain import memberships, posters
 from models import Venue
@@ -43,7 +47,7 @@ def test_visitor_prints_the_poster_of_a_venue(client, world, public):
     assert "<h1 class=\"poster-name\">阳光议事亭</h1>" in page
     assert "阳光小区1栋旁" in page and "How to take part" in page
     assert "王议政" in page  # who serves there
-    assert '<svg role="img" aria-label="QR code of the page of 阳光议事亭: ' + PUBLIC + '/v/yangguang"' in page
+    assert '<svg role="img" aria-label="QR code of the page of 阳光议事亭: ' + PUBLIC + '/v/yangguang" ' in page
     assert qr_path(PUBLIC + "/v/yangguang") in page
     assert f'<span class="url">{PUBLIC}/v/yangguang</span>' in page  # the address in words too
     assert "poster-print.css" in page
@@ -111,3 +115,38 @@ def test_personal_code_sheet_names_the_public_address(client, world, public):
     login_through(client, EVIL, "councillor")
     page = text(client.post("/v/yangguang/codes", data={"count": "2"}, headers=EVIL))
     assert f"{PUBLIC}/join" in page and "evil.example" not in page
+
+
+# In a browser: at 360 px, and for axe-core ---------------------------------------------------
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PATH = "/__test__/axe.min.js"  # answered by the browser itself, so the CSP stays as visitors get it
+
+
+def axe_problems(page):
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    found = [f"scrolls sideways by {overflow}px"] if overflow > 0 else []
+    found += [f"{n} <h1>" for n in [page.locator("h1").count()] if n != 1]
+    page.add_script_tag(url=page.url.split("/v/")[0] + AXE_PATH)
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    found += [f"{v['id']} ({v['impact']}): {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+    return found
+
+
+@pytest.mark.browser
+def test_poster_and_notice_pass_axe_on_a_phone(page, live_server, world, public):
+    if not AXE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("axe-core is not installed: run `make axe`")
+        pytest.skip("axe-core is not installed: run `make axe`")
+    memberships.rotate_code(world.venue, world.councillor)
+    page.route(live_server.url + AXE_PATH, lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/v/yangguang/poster")
+    qr = page.get_by_role("img", name=f"{world.venue.name}页面的二维码：{PUBLIC}/v/yangguang")
+    assert qr.bounding_box()["width"] >= 200  # big enough to scan off a phone screen too
+    assert axe_problems(page) == []
+    browser_login(page, live_server.url, "councillor")
+    page.goto(live_server.url + "/v/yangguang/invite")
+    assert page.get_by_role("img", name=re.compile("加入阳光议事亭的页面的二维码")).is_visible()
+    assert axe_problems(page) == []
