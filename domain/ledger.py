@@ -42,6 +42,7 @@ DEFAULT_SORT = "due"
 MAX_QUERY_LENGTH = 100
 CHUNK = 1000  # rows fetched at a time by the exports
 COUNT_CAP = 1000  # the counts per status stop here (see `counts`)
+SEARCHED = 1000  # words in the title look among the newest issues holding them, this many
 
 # (key, header) of every column, in order; the page, the CSV and the XLSX share them.
 COLUMNS = (
@@ -107,6 +108,13 @@ class Filters:
             after=args.get("after", "")[:60],
         )
 
+    def matched(self):
+        """The ids of the newest SEARCHED issues holding the words of `q`, looked up once."""
+        if getattr(self, "_matched", None) is None:
+            found = search.newest_matching(self.q, SEARCHED)
+            self._matched = [issue_id for (issue_id,) in found.tuples()] if found is not None else []
+        return self._matched
+
     def args(self, **changes):
         """These filters as query-string arguments (empty ones left out), with `changes` applied."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -169,9 +177,8 @@ def _issue_filters(query, user, filters):
     if filters.category:
         query = query.where(Issue.category == filters.category)
     if filters.q:
-        matched = search.matching(query, filters.q)
         # Nothing searchable in the words: nothing matches, rather than everything.
-        query = matched if matched is not None else query.where(SQL("1 = 0"))
+        query = query.where(Issue.id.in_(filters.matched()) if filters.matched() else SQL("1 = 0"))
     return query
 
 

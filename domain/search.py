@@ -320,6 +320,16 @@ def candidate_query(base, query, any_word):
     return narrowed.select_extend(*light, *index_columns).order_by(newest).limit(CANDIDATES)
 
 
+def newest_matching(text, limit):
+    """The ids of the newest `limit` issues holding every word of `text` (a subquery, for a filter
+    that must not grow with the index: the ledger's), or None when `text` has nothing searchable."""
+    understood = understand(text)
+    if understood is None:
+        return None
+    newest = FTS.rowid.desc() if _sqlite() else PG_INDEX.issue_id.desc()
+    return _narrowed(Issue.select(Issue.id), understood, False).order_by(newest).limit(limit)
+
+
 def _candidates(base, query, any_word):
     """Up to CANDIDATES issues of `base` holding all (or any) of the words, newest first, with their
     index tokens by column: one query, whose rows are also the rows shown."""

@@ -483,3 +483,14 @@ def test_each_status_is_counted_from_the_tracked_index(world, db, filters):
     plan = [row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
     walks = [s for s in plan if s.startswith(("SCAN", "SEARCH t1")) and not s.startswith("SCAN m_")]
     assert walks and all("issue_tracked_status" in step for step in walks), plan
+
+
+def test_words_are_looked_for_among_the_newest_issues_holding_them(client, auth, world, monkeypatch):
+    """A word in every issue costs what a rare one does: the ledger filters the newest SEARCHED
+    issues holding the words, and says so when there may be more."""
+    monkeypatch.setattr(ledger, "SEARCHED", 1)
+    workflow.raise_issue(world.venue, world.author, "路灯又坏了", "详情见标题。", category=world.roads)
+    assert ledger.counts(world.admin, ledger.Filters(q="路灯")) == {}  # the newest holder is not tracked
+    login(auth, world.admin)
+    page = client.get("/ledger?q=路灯", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "looked for among the newest 1 issues" in page

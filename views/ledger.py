@@ -50,7 +50,8 @@ def index():
         "ledger/index.html", "ledger/_table.html",
         filters=filters, listing=listing, counts=ledger.counts(user, filters),
         choices=ledger.choices(user), columns=ledger.COLUMNS,
-        ledger_count=ledger.count_label, ledger_total=ledger.total_label, cells=ledger.Cells(), ledger_url=url,
+        ledger_count=ledger.count_label, ledger_total=ledger.total_label, searched=ledger.SEARCHED,
+        cells=ledger.Cells(), ledger_url=url,
     )
 
 
