@@ -7,7 +7,7 @@ import os
 
 import pytest
 from PIL import ExifTags, Image
-from world import EN, LOOP_NOW, Auth, LoopWorld, text
+from world import EN, LOOP_NOW, Auth, LoopWorld, browser_login, text
 
 from domain import handling, photos, workflow
 from models import Category, Issue, Photo
@@ -431,3 +431,52 @@ def test_open311_gives_the_first_photo_as_media_url(app, client, site, auth):
     assert list(media.values()).count(None) == 1
     one = client.get(f"/open311/v2/requests/{with_photo.id}.json").get_json()
     assert one[0]["media_url"] == f"https://yishi.zhijiang.example/photos/{first.key}"
+
+
+# In a real browser ---------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_a_photo_goes_up_without_javascript_and_its_pages_pass_axe(browser, live_server, site):
+    from test_accessibility import AXE, AXE_PATH, PHONE, problems
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `make axe` (needs npm)")
+    base = live_server.url
+    plain = browser.new_context(java_script_enabled=False, locale="zh-CN", viewport=PHONE)
+    page = plain.new_page()
+    browser_login(page, base, "resident")
+    page.goto(base + "/v/yangguang/issues/new")
+    page.fill("#title", TITLE)
+    page.fill("#body", BODY)
+    page.select_option("#category", str(site.roads.id))
+    page.locator("#photos-field summary").click()
+    page.set_input_files("#photo_1", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg",
+                                             "buffer": phone_photo()}])
+    page.fill("#alt_1", ALT)
+    # The process's first issue loads the word cutter's dictionary: slow on a busy machine.
+    page.set_default_timeout(90_000)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url("**/issues/*")
+    issue_url = page.url
+    plain.close()
+
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.route(base + AXE_PATH, lambda route: route.fulfill(path=AXE, content_type="text/javascript"))
+    browser_login(page, base, "resident")
+    page.goto(issue_url)
+    thumbnail = page.locator(f'.photos img[alt="{ALT}"]')
+    thumbnail.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+    assert thumbnail.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [240, 320]
+    found = problems(page, "issue with a photo")
+    page.goto(issue_url + "/photos")
+    found += problems(page, "the author's photos")
+    page.goto(base + "/v/yangguang/issues/new")
+    page.locator("#photos-field summary").click()
+    page.fill("#alt_1", ALT)
+    page.locator("main form button[type=submit]").last.click()
+    page.locator(".error").first.wait_for()
+    found += problems(page, "raise an issue, a photo's description without the photo")
+    context.close()
+    assert not found, "\n".join(found)
