@@ -16,7 +16,6 @@ import os
 import re
 import secrets
 import tempfile
-import warnings
 
 from flask import current_app
 from flask_babel import gettext
@@ -112,17 +111,17 @@ def prepare(stream, alt=""):
     if _size(stream) > max_bytes():
         raise PhotoError("too_large")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(stream, formats=FORMATS) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise PhotoError("too_many_pixels")
-                if image.format in ("JPEG", "MPO"):
-                    # Decode a big JPEG at a fraction of its size: no more memory than needed.
-                    image.draft("RGB", (FULL_SIZE, FULL_SIZE))
-                image.load()
-                upright = ImageOps.exif_transpose(image)
+        # Pillow refuses (or warns about) a picture bigger than its own limit as it opens it; a
+        # smaller one over ours is refused here, before anything is decoded.
+        with Image.open(stream, formats=FORMATS) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise PhotoError("too_many_pixels")
+            if image.format in ("JPEG", "MPO"):
+                # Decode a big JPEG at a fraction of its size: no more memory than needed.
+                image.draft("RGB", (FULL_SIZE, FULL_SIZE))
+            image.load()
+            upright = ImageOps.exif_transpose(image)
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -222,6 +222,13 @@ def test_a_decompression_bomb_is_refused_not_a_500(client, site, auth):
     assert "too large to process" in text(response)
 
 
+def test_a_picture_over_pillows_own_limit_is_refused_too(app, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with app.test_request_context(), pytest.raises(photos.PhotoError) as refused:
+        photos.prepare(io.BytesIO(picture((100, 30), "PNG")), ALT)
+    assert refused.value.code == "too_many_pixels"
+
+
 def test_what_is_kept_has_no_exif_and_no_gps_and_stands_upright(app, client, site, auth):
     original = phone_photo()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # it was there
