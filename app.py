@@ -2,7 +2,8 @@
 import os
 import secrets
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
+from flask import Request as FlaskRequest
 from flask_babel import get_locale
 from flask_login import current_user
 from peewee import PostgresqlDatabase, SqliteDatabase
@@ -56,6 +57,25 @@ def make_database(url, pool=0):
     raise ValueError(f"unsupported DATABASE_URL: {url}")
 
 
+class Request(FlaskRequest):
+    """A request held to its view's size limit (views.limits.accepts_photos) when it has one and
+    sends files (multipart), else to MAX_CONTENT_LENGTH. Decided before anything reads the body,
+    the CSRF check included; each text field stays within MAX_FORM_MEMORY_SIZE."""
+
+    @property
+    def max_content_length(self):
+        if (self._max_content_length is None and current_app and self.url_rule is not None
+                and self.mimetype == "multipart/form-data"):
+            limit = getattr(current_app.view_functions.get(self.url_rule.endpoint), "max_content_length", None)
+            if limit is not None:
+                return limit()
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        self._max_content_length = value
+
+
 def _secret_key(instance_path):
     # A key kept in the instance folder survives restarts, so sessions do too.
     path = os.path.join(instance_path, "secret_key")
@@ -69,6 +89,7 @@ def _secret_key(instance_path):
 
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = Request
     app.config.from_mapping(
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", "sqlite:///" + os.path.join(app.instance_path, "yishi.db")
@@ -132,6 +153,10 @@ def create_app(config=None):
         # How long a form's one-time submission key keeps the answer it got (views/once.py).
         SUBMISSION_KEY_HOURS=24,
         SECURE_COOKIES=os.environ.get("YISHI_SECURE_COOKIES") == "1",
+        # Photos (domain/photos.py): where their files are kept (default instance/media; a folder
+        # several hosts share when they serve one site), and the most one file may be.
+        MEDIA_DIR=os.environ.get("YISHI_MEDIA_DIR", ""),
+        PHOTO_MAX_BYTES=int(os.environ.get("YISHI_PHOTO_MAX_BYTES") or 8 * 1024 * 1024),
     )
     if config:
         app.config.update(config)
@@ -246,6 +271,7 @@ def _register_blueprints(app):
         members,
         open311,
         people,
+        photos,
         reports,
         stats,
         triage,
@@ -254,5 +280,5 @@ def _register_blueprints(app):
     )
 
     for module in (errors, main, auth, venues, issues, discussion, admin, members, agenda, verification, triage,
-                   handling, ledger, open311, people, reports, stats):
+                   handling, ledger, open311, people, photos, reports, stats):
         app.register_blueprint(module.bp)

@@ -6,8 +6,10 @@ fields whose bad values get our own messages, and the rules and fields that recu
 """
 import re
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,7 +35,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from domain import accounts, deliberation, labels, timefmt
+from domain import accounts, deliberation, labels, photos, timefmt
 from models import ANSWER_GRADES, FLAG_REASONS, MAX_ID, RATINGS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
@@ -210,6 +212,58 @@ class ChoiceSelect(ChoiceField):
         super().__init__(label, validators, **kwargs)
 
 
+# Photos ------------------------------------------------------------------------------------------
+
+def _photo_slots():
+    fields = {}
+    for number in range(1, photos.MAX_PHOTOS + 1):
+        fields[f"photo_{number}"] = FileField(_l("Photo %(num)d", num=number))
+        fields[f"alt_{number}"] = StringField(
+            _l("What photo %(num)d shows", num=number),
+            filters=[clean_text],
+            validators=[at_most(photos.ALT_LENGTH)],
+            # Said once, beside the first: four times the same hint would only crowd the form.
+            description=_l("In a few words, for people who cannot see it. For example: "
+                           "the broken lamp at the gate of building 3.") if number == 1 else "",
+        )
+    return fields
+
+
+class PhotoFields(type("PhotoSlots", (), _photo_slots())):
+    """Up to photos.MAX_PHOTOS photos, each with the words that say what it shows (required). A
+    form that takes them (with FlaskForm) has `prepared`: the photos checked and re-encoded."""
+
+    photo_slots = range(1, photos.MAX_PHOTOS + 1)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        self.prepared = []
+        sent = sum(1 for name in request.files for upload in request.files.getlist(name) if upload)
+        if sent > photos.MAX_PHOTOS:
+            self.form_errors.append(photos.ERRORS["too_many"])
+            return False
+        for number in self.photo_slots:
+            upload, alt = self[f"photo_{number}"], self[f"alt_{number}"]
+            if not upload.data:
+                if alt.data and not alt.errors:
+                    upload.errors.append(_l("Please choose the photo again, or clear what it shows."))
+                continue
+            if not alt.data:
+                alt.errors.append(_l("Please say what the photo shows."))
+            try:
+                self.prepared.append(photos.prepare(upload.data.stream, alt.data))
+            except photos.PhotoError as error:
+                upload.errors.append(error.message)
+        return valid and not any(self[f"{kind}_{n}"].errors for kind in ("photo", "alt") for n in self.photo_slots)
+
+    def photos_touched(self):
+        """Whether the photos were part of what was sent (one described, or something wrong with
+        them): their part of the form is shown open again."""
+        return bool(self.form_errors) or any(
+            self[f"alt_{n}"].data or self[f"{kind}_{n}"].errors
+            for kind in ("photo", "alt") for n in self.photo_slots)
+
+
 # Accounts ----------------------------------------------------------------------------------------
 
 def your_name_field(description="", label=None, required=None):
@@ -284,8 +338,8 @@ class PasswordForm(FlaskForm):
     confirm = confirm_field(_l("New password again"))
 
 
-class IssueForm(FlaskForm):
-    """Raise an issue at a venue (我要反映)."""
+class IssueForm(PhotoFields, FlaskForm):
+    """Raise an issue at a venue (我要反映), with photos if the resident has some."""
 
     title = text_field(
         _l("Title"), Length(5, 120, _l("A title has %(min)d to %(max)d characters.")),
@@ -382,6 +436,10 @@ class RecordIssueForm(IssueForm):
             "reporter_name": self.reporter_name.data or "",
             "reporter_contact": self.reporter_contact.data or "",
         }
+
+
+class AddPhotosForm(PhotoFields, FlaskForm):
+    """The author adds photos to their open issue."""
 
 
 class CommentForm(FlaskForm):
@@ -660,7 +718,7 @@ class ProgressForm(FlaskForm):
     public = BooleanField(_l("Everyone may read this note"), default=True)
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PhotoFields, FlaskForm):
     kind = ChoiceRadio(_l("The answer"), choices=[])
     grade = ChoiceRadio(_l("Answer grade"), choices=[],
                         description=_l("A solved or basically solved; B being solved or planned; "

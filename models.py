@@ -1738,3 +1738,55 @@ class SiteSettings(BaseModel):
 
 
 MODELS.append(SiteSettings)
+
+
+# --- photos ---
+
+class Photo(BaseModel):
+    """A photo on an issue, or on a department's answer to it (`assignment`), re-encoded without
+    its metadata when it was uploaded (domain/photos.py). Its files are named by `key`, a random
+    name nobody chooses; what may read them is what may read the issue."""
+
+    issue = ForeignKeyField(Issue, backref="photos", on_delete="CASCADE")
+    assignment = ForeignKeyField(Assignment, null=True, backref="photos", on_delete="CASCADE")
+    key = CharField(max_length=32, unique=True)
+    format = CharField(max_length=4)  # jpeg | png
+    width = IntegerField()
+    height = IntegerField()
+    thumb_width = IntegerField()
+    thumb_height = IntegerField()
+    alt = CharField(max_length=200)
+    position = IntegerField(default=0)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("issue", "assignment", "position"), False),)
+
+    @classmethod
+    def of_issue(cls, issue_id):
+        """Every photo of issue `issue_id`, its own and its answers', in the order they were given."""
+        return cls.select().where(cls.issue == issue_id).order_by(cls.position, cls.id)
+
+    @classmethod
+    def own(cls, issue_id):
+        """The photos the issue was raised with (or that its author added), not its answers'."""
+        return cls.of_issue(issue_id).where(cls.assignment.is_null())
+
+    @classmethod
+    def first_of(cls, issue_ids):
+        """{issue id: its first own photo} for `issue_ids` (one query)."""
+        firsts = {}
+        rows = (cls.select().where(cls.issue.in_(list(issue_ids) or [0]) & cls.assignment.is_null())
+                .order_by(cls.issue, cls.position, cls.id))
+        for row in rows:
+            firsts.setdefault(row.issue_id, row)
+        return firsts
+
+    @classmethod
+    def with_issue(cls, key):
+        """The photo named `key` with its issue (who may see it is who may see the issue), or None."""
+        return cls.select(cls, Issue).join(Issue).where(cls.key == key).first()
+
+
+MODELS.append(Photo)

@@ -10,6 +10,7 @@ import datetime
 from peewee import IntegrityError, fn
 
 from domain import audit, mail, permissions, search, stats, timefmt, workdays, workflow
+from domain import photos as _photos
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
     ANSWER_GRADES,
@@ -317,9 +318,10 @@ def progress(assignment, actor, note, public=True, now=None):
                            department=assignment.department_id, public=bool(public))
 
 
-def answer(assignment, actor, kind, text, grade, now=None):
+def answer(assignment, actor, kind, text, grade, now=None, photos=()):
     """The lead department's public answer (答复): resolved (已办结) or explained (已解释), graded
-    A–D. Signing is implied when the department answers at once."""
+    A–D, with up to four `photos` (checked by domain.photos.prepare). Signing is implied when the
+    department answers at once."""
     _own_active(assignment, actor)
     if assignment.role != "lead":
         raise HandlingError("lead_only")
@@ -331,7 +333,7 @@ def answer(assignment, actor, kind, text, grade, now=None):
     if grade not in ANSWER_GRADES or grade not in GRADES[kind]:
         raise HandlingError("grade")
     now = now or utcnow()
-    with db.atomic():
+    with _photos.kept(photos) as files, db.atomic():
         if assignment.state == "assigned":
             sign(assignment, actor, now)
         issue = Issue.get_by_id(assignment.issue_id)
@@ -342,6 +344,7 @@ def answer(assignment, actor, kind, text, grade, now=None):
             (Assignment.issue == issue.id) & (Assignment.role == "co")
             & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
         ).execute()
+        files.rows(issue, actor, assignment=assignment, at=now)
         workflow.transition(issue, kind, actor, text, check=False, at=now,
                             department=assignment.department_id, grade=grade)
         workflow.notify_author(issue, "status", actor, from_status="in_progress", to_status=kind)

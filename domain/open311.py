@@ -23,7 +23,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from peewee import JOIN, Case
 
-from domain import audit, labels, timefmt, workflow
+from domain import audit, labels, photos, timefmt, workflow
 from models import (
     ACTIVE_ASSIGNMENT_STATES,
     ApiKey,
@@ -32,6 +32,7 @@ from models import (
     Department,
     Issue,
     Open311Request,
+    Photo,
     User,
     Venue,
     db,
@@ -456,7 +457,7 @@ def query(values, now=None):
     issues = _public()
     ids = _comma_list(values, "service_request_id")
     if ids:
-        wanted = [int(i) for i in ids if i.isdigit() and len(i) <= 10 and int(i) < 2**31][:MAX_RESULTS]
+        wanted = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) <= 10 and int(i) < 2**31][:MAX_RESULTS]
         return _documents(issues.where(Issue.id.in_(wanted or [0])).order_by(Issue.created_at.desc(), Issue.id.desc()))
     statuses = _comma_list(values, "status")
     if any(s not in ("open", "closed") for s in statuses):
@@ -489,7 +490,7 @@ def _public():
 
 def find_request(raw_id):
     """GET requests/{id}: the one public issue, else Open311Error 404."""
-    if not (raw_id.isdigit() and len(raw_id) <= 10 and int(raw_id) < 2**31):
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 and int(raw_id) < 2**31):
         raise Open311Error(404, f"service_request_id provided was not found: {raw_id}")
     issues = _public()
     documents = _documents(issues.where(Issue.id == int(raw_id)))
@@ -500,7 +501,7 @@ def find_request(raw_id):
 
 def _documents(issues):
     """The request documents of `issues`, with their answers, departments and Open311 fields
-    fetched in three queries, whatever their number."""
+    fetched in four queries, whatever their number."""
     issues = list(issues)
     ids = [issue.id for issue in issues]
     leads = {}
@@ -517,7 +518,9 @@ def _documents(issues):
             if row.answer_kind in ("resolved", "explained"):
                 answers[row.issue_id] = row.response
     extras = {row.issue_id: row for row in Open311Request.select().where(Open311Request.issue.in_(ids or [0]))}
-    return [_document(issue, leads.get(issue.id), answers.get(issue.id), extras.get(issue.id)) for issue in issues]
+    firsts = Photo.first_of(ids)
+    return [_document(issue, leads.get(issue.id), answers.get(issue.id), extras.get(issue.id), firsts.get(issue.id))
+            for issue in issues]
 
 
 def status_notes(issue, answer):
@@ -530,7 +533,14 @@ def status_notes(issue, answer):
     return answer or None
 
 
-def _document(issue, department, answer, extra):
+def _media_url(photo, extra):
+    """The issue's first photo, at the site's public address; else what the request was filed with."""
+    if photo is not None:
+        return photos.public_url(photo)
+    return (extra.media_url or None) if extra else None
+
+
+def _document(issue, department, answer, extra, photo=None):
     category = issue.category if issue.category_id else None
     venue = issue.venue
     has_point = issue.latitude is not None and issue.longitude is not None
@@ -552,7 +562,7 @@ def _document(issue, department, answer, extra):
         "zipcode": (extra.zipcode or None) if extra else None,
         "lat": latitude,
         "long": longitude,
-        "media_url": (extra.media_url or None) if extra else None,
+        "media_url": _media_url(photo, extra),
     }
 
 

@@ -119,6 +119,22 @@ def can_see_issue(user, issue):
     return is_author(user, issue) or can_moderate_content(user, issue.venue_id)
 
 
+def can_see_photo(user, issue):
+    """A photo of an issue or of its answer is read by whoever reads the issue: hidden means hidden."""
+    return can_see_issue(user, issue)
+
+
+# Until a department answers, the author may still show what the matter looks like.
+PHOTOS_CHANGE_IN = ("submitted", "accepted", "deliberating", "assigned", "in_progress")
+
+
+def can_change_photos(user, issue):
+    """The author adds and removes their issue's photos while it is open (not yet answered, declined
+    or merged) and open to participation. `issue.venue` must be loaded."""
+    return (is_author(user, issue) and user.is_active and issue.status in PHOTOS_CHANGE_IN
+            and closed_to_participation(issue) is None)
+
+
 def can_see_contact(user, issue):
     """The contact of a resident recorded on behalf: the venue's councillors and deputies, admins."""
     return is_admin(user) or has_any_venue_role(user, issue.venue_id, ("councillor", "deputy"))

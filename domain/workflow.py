@@ -8,6 +8,7 @@ import datetime
 from peewee import JOIN, Value
 
 from domain import audit, permissions, search, stats, timefmt
+from domain import photos as _photos
 from domain.permissions import CLOSERS, HANDLERS, MODERATORS
 from models import (
     ISSUE_STATES,
@@ -163,19 +164,20 @@ def default_level(venue):
 
 
 def raise_issue(venue, author, title, body, category=None, anonymous=False, recorded_by=None,
-                reporter_name="", reporter_contact="", channel="web", at=None):
+                reporter_name="", reporter_contact="", channel="web", at=None, photos=()):
     """Raise an issue at `venue`, the one way issues are created.
 
     In one transaction: the Issue, Venue.issue_count + 1, an Event "created", a Follow by the
     author (or, on behalf, by whoever recorded it) and the search index. Record on behalf (代录):
     `author` is None and `recorded_by` the councillor or deputy, with the resident's name and
-    contact (both optional) and the channel it came through.
+    contact (both optional) and the channel it came through. `photos` are uploads checked by
+    domain.photos.prepare, kept with it.
     """
     if channel not in ("web", "open311") + CHANNELS_ON_BEHALF:
         raise ValueError(f"unknown channel {channel!r}")
     at = at or utcnow()
     follower = author or recorded_by
-    with db.atomic():
+    with _photos.kept(photos) as files, db.atomic():
         issue = Issue.create(
             venue=venue, author=author, recorded_by=recorded_by, reporter_name=reporter_name,
             reporter_contact=reporter_contact, anonymous=anonymous, title=title, body=body,
@@ -187,6 +189,7 @@ def raise_issue(venue, author, title, body, category=None, anonymous=False, reco
         if follower is not None:
             Follow.create(user=follower, issue=issue, created_at=at)
         search.index(issue)
+        files.rows(issue, follower, at=at)
     return issue
 
 

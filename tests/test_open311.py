@@ -427,7 +427,7 @@ def test_a_request_in_both_formats_element_by_element(client, world):
     assert isinstance(data[0]["service_request_id"], str) and data[0]["status_notes"] is None
 
 
-@pytest.mark.parametrize("raw", ["999999", "abc", "99999999999", "1.5"])
+@pytest.mark.parametrize("raw", ["999999", "abc", "99999999999", "1.5", "²"])
 def test_an_unknown_request_is_404(client, world, raw):
     status, _root, data = both(client, f"requests/{raw}.{{fmt}}")
     assert status == 404

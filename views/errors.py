@@ -59,7 +59,14 @@ def _notice(title, text, code, headers=None):
 
 @bp.app_errorhandler(413)
 def too_large(exc):
+    from flask import current_app, request
+
     title, text = ERROR_TEXT[413]
+    view = current_app.view_functions.get(request.endpoint) if request.url_rule else None
+    if getattr(view, "max_content_length", None) is not None and request.mimetype == "multipart/form-data":
+        # A form with photos: the photos together made it too large.
+        text = _l("The photos together are larger than the site takes at once (%(num)d MB). "
+                  "Please go back and choose fewer or smaller photos.", num=view.max_content_length() // 2**20)
     return _notice(title, text, 413)
 
 

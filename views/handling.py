@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from domain import handling, permissions, timefmt
+from domain import handling, permissions, photos, timefmt
 from forms import (
     AnswerForm,
     AssignForm,
@@ -26,6 +26,7 @@ from forms import (
 )
 from models import INBOX_VIEWS, Assignment, Category, Issue
 from views import Page, get_issue, render, require, see_other
+from views.limits import accepts_photos
 
 bp = Blueprint("handling", __name__)
 
@@ -84,8 +85,10 @@ def _item_page(assignment, status=200, **forms):
     forms.setdefault("opinion_form", OpinionForm(formdata=None))
     forms.setdefault("return_form", ReturnForm(formdata=None))
     forms.setdefault("extension_form", ExtensionForm(formdata=None))
+    own_photos, answer_photos = photos.of_issue(issue)
     return render(
         "handling/item.html", status=status, assignment=assignment, issue=issue,
+        own_photos=own_photos, answer_photos=answer_photos.get(assignment.id, []),
         others=[a for a in handling.current(issue) if a.id != assignment.id],
         timeline=list(issue.timeline()), may_return=handling.may_return(assignment),
         show_author=permissions.can_see_author(current_user, issue),
@@ -132,9 +135,11 @@ def progress(assignment_id):
 
 
 @bp.post("/handling/<int:assignment_id>/answer")
+@accepts_photos
 def answer(assignment_id):
     def act(assignment, form):
-        handling.answer(assignment, current_user, form.kind.data, form.text.data, form.grade.data)
+        handling.answer(assignment, current_user, form.kind.data, form.text.data, form.grade.data,
+                        photos=form.prepared)
         return _("The answer is published. The resident is asked to rate it.")
 
     return _act(assignment_id, AnswerForm, "answer_form", act)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from domain import accounts, handling, labels, permissions, search, timefmt, workflow
+from domain import accounts, handling, labels, permissions, photos, search, timefmt, workflow
 from forms import IssueForm, RecordIssueForm
 from models import Issue, Venue
 from views import (
@@ -20,7 +20,7 @@ from views import (
     see_other,
     wants_fragment,
 )
-from views.limits import limited
+from views.limits import accepts_photos, limited
 from views.thread import thread_context
 
 bp = Blueprint("issues", __name__)
@@ -51,10 +51,11 @@ def _issue_form(slug, kind):
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if kind == "record":
-            issue = workflow.raise_issue(venue, None, recorded_by=user, **form.issue_data())
+            issue = workflow.raise_issue(venue, None, recorded_by=user, photos=form.prepared,
+                                         **form.issue_data())
             flash(_("The issue is recorded. It is now on the venue's list."), "success")
         else:
-            issue = workflow.raise_issue(venue, user, **form.issue_data())
+            issue = workflow.raise_issue(venue, user, photos=form.prepared, **form.issue_data())
             flash(_("Thank you. Your issue is raised; you will be told when something happens."),
                   "success")
         return see_other(url_for("issues.show", issue_id=issue.id))
@@ -70,12 +71,14 @@ def _issue_form(slug, kind):
 
 
 @bp.route("/v/<slug>/issues/new", methods=["GET", "POST"])
+@accepts_photos
 @limited("issue")
 def new(slug):
     return _issue_form(slug, "raise")
 
 
 @bp.route("/v/<slug>/issues/record", methods=["GET", "POST"])
+@accepts_photos
 @limited("issue")
 def record(slug):
     return _issue_form(slug, "record")
@@ -129,9 +132,13 @@ def _show(issue):
     internal, show_author = _reader(issue)
     events = _visible_events(issue, internal)
     handled = handling.summary(issue)
+    own_photos, answer_photos = photos.of_issue(issue)
     return render(
         "issues/show.html",
         issue=issue,
+        own_photos=own_photos,
+        answer_photos=answer_photos,
+        change_photos=permissions.signed_in(current_user) and permissions.can_change_photos(current_user, issue),
         # A hidden issue keeps its page (links in notifications still lead somewhere), but only
         # its author and those who moderate the venue see what it says.
         concealed=not permissions.can_see_issue(current_user, issue),
@@ -228,6 +235,7 @@ def _poll(issue, internal, show_author):
     return render_template(
         "issues/_status_poll.html", issue=issue, path=workflow.path(issue, events),
         handled=handling.summary(issue), events=events, show_author=show_author, refresh=True,
+        answer_photos=photos.of_issue(issue)[1],
         roles=_roles(issue, events),
     )
 

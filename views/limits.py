@@ -93,3 +93,13 @@ def limited(*names):
                 view = limit(view)
         return view
     return decorate
+
+
+def accepts_photos(view):
+    """Mark a view whose form carries photos: its request may hold a full set of them beside the
+    form's text (see app.Request), where every other request is held to MAX_CONTENT_LENGTH. Put it
+    right under the route decorator."""
+    from domain import photos
+
+    view.max_content_length = photos.request_limit
+    return view
