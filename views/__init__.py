@@ -97,11 +97,13 @@ def _authorized(obj, check, message=None):
     return obj
 
 
-def get_venue(slug, check=None, message=None):
-    """The venue at `slug` (404 if none), when `check(current_user, venue)` allows it."""
+def get_venue(slug, check=None, message=None, path=False):
+    """The venue at `slug` (404 if none), when `check(current_user, venue)` allows it. With `path`,
+    its regions up to the city and the site's revision come with it (Venue.with_path)."""
     from models import Venue
 
-    return _authorized(get_object_or_404(Venue.select(), Venue.slug == slug), check, message)
+    query = Venue.with_path() if path else Venue.select()
+    return _authorized(get_object_or_404(query, Venue.slug == slug), check, message)
 
 
 def get_issue(issue_id, check=None, message=None):
@@ -221,19 +223,35 @@ def _visitor():
     return not current_user.is_authenticated and "_flashes" not in session
 
 
-def cached_page(build, *versions):
+SHARED_PARTS = 2_000  # entries kept before the store starts afresh
+
+
+def shared(build, *key):
+    """A part that every reader of a page sees alike (the categories, a venue's figures), built
+    once per `key`, which names the versions it comes from (see cached_page), then kept in this
+    process. Only for parts whose versions move with every change they show."""
+    store = current_app.extensions.setdefault("shared_parts", {})
+    if key not in store:
+        if len(store) >= SHARED_PARTS:
+            store.clear()
+        store[key] = build()
+    return store[key]
+
+
+def cached_page(build, *versions, site=None):
     """A page for visitors built once per version of what it shows, then served from the cache.
 
     `versions` are what the page was built from (a venue's or an issue's revision, which the
     database moves with every change that shows there, see migration 0020); the site-wide
     revision, the language, page-or-fragment, the address and the minute (relative times, voting
     windows) are added. The same key is the ETag, so a browser asking again gets a 304. Signed-in
-    readers' pages, which hold their own buttons, are built every time.
+    readers' pages, which hold their own buttons, are built every time. `site` is the site's
+    revision when the caller has already read it.
     """
     if not _visitor():
         return build()
     key = hashlib.blake2b(repr((
-        *versions, PageVersion.current(), request.full_path, str(get_locale()), wants_fragment(),
+        *versions, PageVersion.current() if site is None else site, request.full_path, str(get_locale()), wants_fragment(),
         int(time.time() // 60),
     )).encode(), digest_size=16).hexdigest()
     cache = current_app.extensions["page_cache"]
