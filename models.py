@@ -1031,7 +1031,7 @@ class AgendaItem(BaseModel):
     body = TextField(default="")
     position = IntegerField(default=0)
     opens_at = DateTimeField(null=True)
-    closes_at = DateTimeField(null=True)
+    closes_at = DateTimeField(null=True, index=True)  # the votes open now, across the city
     rule = CharField(max_length=12, default="majority")
     quorum_kind = CharField(max_length=8, default="count")
     quorum_value = IntegerField(default=0)
