@@ -279,17 +279,18 @@ def statements_of(client, statements, path):
     return len(statements)
 
 
-@pytest.mark.parametrize("role", ["visitor", "resident", "stranger"])
-def test_the_venue_page_costs_five_statements(client, auth, world, statements, role):
+@pytest.mark.parametrize("role, count", [("visitor", 5), ("resident", 5), ("stranger", 5), ("councillor", 7)])
+def test_the_venue_page_costs_five_statements(client, auth, world, statements, role, count):
     """The venue with its regions; its issues with their agenda badges; the votes open now with the
-    next meetings; the latest outcomes; who serves there with the reader's own memberships. What a
-    page around it costs (signing in, the header) is measured on a page without a venue."""
+    next meetings; the latest outcomes; who serves there with the reader's own memberships (and for
+    its councillors, the two counts of their tools). What a page around it costs (signing in, the
+    header) is measured on a page without a venue."""
     for n in range(3):
         world.issue(title=f"第{n}号楼路灯坏了")
     world.item(title="建设充电桩", issue=world.issue(title="充电桩"))
     world.login(auth, role)
     client.get("/v/yangguang?sort=supported")  # what is built once per version (the categories, the figures)
     around = statements_of(client, statements, "/privacy")
-    assert statements_of(client, statements, "/v/yangguang") - around == 5
+    assert statements_of(client, statements, "/v/yangguang") - around == count
     if role == "visitor":  # then from the cache: the venue row, with the site's revision
         assert statements_of(client, statements, "/v/yangguang") - around == 1
