@@ -270,6 +270,19 @@ class Venue(Archivable, BaseModel):
         return cls.select(fn.COUNT(cls.id), fn.COALESCE(fn.SUM(cls.revision), 0), fn.MAX(cls.id)).tuples().get()
 
     @classmethod
+    def with_path(cls):
+        """Venues with their region and the two regions above it (village → town → city: the
+        tree's whole depth), and the site's revision as `site_revision`, in one statement."""
+        parent, grand = Region.alias("parent"), Region.alias("grand")
+        return (
+            cls.select(cls, Region, parent, grand,
+                       PageVersion.select(PageVersion.site).limit(1).alias("site_revision"))
+            .join(Region)
+            .join(parent, JOIN.LEFT_OUTER, on=(Region.parent == parent.id))
+            .join(grand, JOIN.LEFT_OUTER, on=(parent.parent == grand.id))
+        )
+
+    @classmethod
     def named(cls, ids):
         """The venues with these ids, by name."""
         return cls.select().where(cls.id.in_(list(ids) or [0])).order_by(cls.name)
@@ -324,6 +337,19 @@ class Venue(Archivable, BaseModel):
     def slug_taken(self, slug):
         """Whether another venue than this one (it may be new) uses `slug`."""
         return Venue.select().where((Venue.slug == slug) & (Venue.id != self.id)).exists()
+
+    def officials_and(self, user):
+        """The verified councillors' and deputies' memberships here, and every membership of
+        `user` here (any role or status; none for a visitor), with their users, in one statement."""
+        officials = (Membership.role != "resident") & (Membership.status == "verified")
+        if user is not None and user.is_authenticated:
+            officials |= Membership.user == user.id
+        return (
+            Membership.select(Membership, User)
+            .join(User, on=Membership.user)
+            .where((Membership.venue == self) & officials)
+            .order_by(Membership.role, User.display_name)
+        )
 
     def office_holders(self):
         """The verified councillors' and deputies' memberships here, with their users."""
@@ -553,6 +579,17 @@ class Membership(BaseModel):
             .where(cls.venue.in_(ids) & (cls.role == "resident") & (cls.status == "pending"))
             .group_by(cls.venue)
             .tuples()
+        )
+
+    @classmethod
+    def of_user_with_venues(cls, user):
+        """`user`'s memberships, verified or waiting, at venues not archived, with the venues, by
+        venue name and role."""
+        return (
+            cls.select(cls, Venue)
+            .join(Venue)
+            .where((cls.user == user.id) & cls.status.in_(("verified", "pending")) & ~Venue.archived)
+            .order_by(Venue.name, Venue.id, cls.role)
         )
 
     @classmethod
@@ -870,6 +907,18 @@ class Issue(BaseModel):
         )
 
     @classmethod
+    def with_latest_item(cls, query):
+        """`query` with each issue's latest agenda item (its window and result) as `latest_item`,
+        through an outer join on the newest item's id: the list's badges come with its rows."""
+        latest = AgendaItem.alias("latest_item")
+        newest = AgendaItem.select(fn.MAX(AgendaItem.id)).where(AgendaItem.issue == cls.id)
+        return (
+            query.select_extend(latest.id, latest.opens_at, latest.closes_at, latest.result, latest.open_poll)
+            .switch(cls)
+            .join(latest, JOIN.LEFT_OUTER, on=(latest.id == newest), attr="latest_item")
+        )
+
+    @classmethod
     def ordered(cls, query, sort):
         """`query` newest first, or most supported first (sort="supported")."""
         if sort == "supported":
@@ -968,6 +1017,24 @@ class Meeting(BaseModel):
         return cls.select().where((cls.venue == venue) & (cls.starts_at >= now)).order_by(cls.starts_at)
 
     @classmethod
+    def next_and_voting(cls, venue, now, limit):
+        """The venue's next `limit` meetings from `now` on, and every meeting of it with an item
+        open for votes at `now`, each row with that item as `open_item` (or None) and its issue's
+        `hidden` flag: what the venue page shows at its top, in one statement."""
+        upcoming = (
+            cls.select(cls.id).where((cls.venue == venue) & (cls.starts_at >= now))
+            .order_by(cls.starts_at).limit(limit)
+        )
+        return (
+            cls.select(cls, AgendaItem, Issue.id, Issue.hidden)
+            .join(AgendaItem, JOIN.LEFT_OUTER, on=((AgendaItem.meeting == cls.id) & AgendaItem.open_at(now)),
+                  attr="open_item")
+            .join(Issue, JOIN.LEFT_OUTER, on=(AgendaItem.issue == Issue.id))
+            .where((cls.venue == venue) & (cls.id.in_(upcoming) | AgendaItem.id.is_null(False)))
+            .order_by(cls.starts_at, cls.id, AgendaItem.closes_at)
+        )
+
+    @classmethod
     def past(cls, venue, now):
         """The venue's meetings before `now`, latest first."""
         return cls.select().where((cls.venue == venue) & (cls.starts_at < now)).order_by(cls.starts_at.desc())
@@ -992,7 +1059,7 @@ class AgendaItem(BaseModel):
     body = TextField(default="")
     position = IntegerField(default=0)
     opens_at = DateTimeField(null=True)
-    closes_at = DateTimeField(null=True)
+    closes_at = DateTimeField(null=True, index=True)  # the votes open now, across the city
     rule = CharField(max_length=12, default="majority")
     quorum_kind = CharField(max_length=8, default="count")
     quorum_value = IntegerField(default=0)
@@ -1054,6 +1121,20 @@ class AgendaItem(BaseModel):
             .join(Meeting)
             .where((Meeting.venue == venue) & cls.open_at(now))
             .order_by(cls.closes_at)
+        )
+
+    @classmethod
+    def open_everywhere(cls, now):
+        """Items open for votes at `now` in every venue not archived, closing soonest first, with
+        their meetings and venues; items made from an issue hidden by moderation are left out."""
+        return (
+            cls.select(cls, Meeting, Venue)
+            .join(Meeting)
+            .join(Venue)
+            .switch(cls)
+            .join(Issue, JOIN.LEFT_OUTER, on=(cls.issue == Issue.id))
+            .where(cls.open_at(now) & ~Venue.archived & (Issue.id.is_null() | ~Issue.hidden))
+            .order_by(cls.closes_at, cls.id)
         )
 
     @classmethod
@@ -1398,16 +1479,22 @@ class PageVersion(BaseModel):
 
 
 # --- search ---
-def keep_pinyin(row, save_kwargs):
-    """Set the pinyin and initials of a venue's or region's name before it is saved, so the
-    directory finds 马家店 by majiadian or mjd through an index."""
+def pinyin_of(name):
+    """{"pinyin": …, "initials": …} of a venue's or region's name: 马家店 → majiadian, mjd."""
     from pypinyin import Style, lazy_pinyin
 
-    name = row.name or ""
+    name = name or ""
     full = "".join(p for p in lazy_pinyin(name, errors=lambda s: list(s.casefold())) if p.isalnum())
     first = lazy_pinyin(name, style=Style.FIRST_LETTER, strict=False, errors=lambda s: list(s.casefold()))
     initials = "".join(p for p in first if p.isalnum())
-    full, initials = full.lower()[:240], initials.lower()[:80]
+    return {"pinyin": full.lower()[:240], "initials": initials.lower()[:80]}
+
+
+def keep_pinyin(row, save_kwargs):
+    """Set the pinyin and initials of a venue's or region's name before it is saved, so the
+    directory finds 马家店 by majiadian or mjd through an index. Rows inserted in bulk take
+    theirs from pinyin_of."""
+    full, initials = pinyin_of(row.name).values()
     if (row.pinyin, row.initials) != (full, initials):
         row.pinyin, row.initials = full, initials
         only = save_kwargs.get("only")

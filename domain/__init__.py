@@ -8,6 +8,7 @@ deliberation  meetings, agenda items, voting windows, ballots, outcomes
 voting        how a vote is counted (pure arithmetic)
 audit         the trail of privileged actions
 search        the full-text index (CJK bigrams)
+directory     the home page: venues by town, one's own venues, the city's votes and outcomes
 labels        the stored values' names in the reader's language
 timefmt       dates and times in the site's time zone
 feeds         iCalendar and Atom documents

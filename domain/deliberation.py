@@ -470,6 +470,25 @@ def outcomes(venue=None):
     return AgendaItem.published(venue)
 
 
+def next_and_voting(venue, user, now=None, limit=3):
+    """What the top of the venue page shows: (the items open for votes now, closing soonest first,
+    the next `limit` meetings, the ids of the open items whose titles `user` may not read because
+    their issue is hidden), in one statement."""
+    now = now or clock()
+    voting, upcoming = [], []
+    for meeting in Meeting.next_and_voting(venue, now, limit):
+        item = meeting.open_item
+        if meeting.starts_at >= now and (not upcoming or upcoming[-1].id != meeting.id):
+            upcoming.append(meeting)
+        if item is not None and item.id is not None:
+            item.meeting = meeting
+            voting.append(item)
+    voting.sort(key=lambda item: (item.closes_at, item.id))
+    hidden = {item.id for item in voting if item.issue_id is not None and item.issue.hidden}
+    concealed_ids = set() if not hidden or permissions.can_moderate_content(user, venue) else hidden
+    return voting, upcoming[:limit], concealed_ids
+
+
 def voting_now(venue, now=None):
     """The venue's items open for votes right now, closing soonest first, with their meetings."""
     return list(AgendaItem.voting_at(venue, now or clock()))
@@ -495,6 +514,19 @@ def badges_for(issue_ids, now=None):
     ):
         latest[item.issue_id] = item
     return {issue_id: badge(item, now) for issue_id, item in latest.items()}
+
+
+def badges_of(issues, now=None):
+    """{issue id: agenda badge} for a page of issues: from the latest items they were loaded with
+    (Issue.with_latest_item), else from one query (badges_for)."""
+    issues = list(issues)
+    if not all(hasattr(issue, "latest_item") for issue in issues):
+        return badges_for([issue.id for issue in issues], now)
+    now = now or clock()
+    return {
+        issue.id: badge(issue.latest_item, now)
+        for issue in issues if issue.latest_item is not None and issue.latest_item.id is not None
+    }
 
 
 def concealed(items, user, venue):

@@ -274,13 +274,13 @@ def _regions(rng):
     city = Region.create(name=CITY, kind="city", level=models.REGION_KINDS["city"], position=0)
     _insert(Region, [
         {"name": name, "kind": kind, "level": models.REGION_KINDS[kind], "parent": city.id,
-         "position": pos}
+         "position": pos, **models.pinyin_of(name)}
         for pos, (name, kind, *_rest) in enumerate(TOWNS)
     ])
     town_ids = {r.name: r.id for r in Region.select().where(Region.parent == city.id)}
     _insert(Region, [
         {"name": name, "kind": kind, "level": models.REGION_KINDS[kind],
-         "parent": town_ids[town[0]], "position": pos}
+         "parent": town_ids[town[0]], "position": pos, **models.pinyin_of(name)}
         for town in TOWNS
         for pos, (name, kind, _slug) in enumerate(town[7])
     ])
@@ -301,7 +301,7 @@ def _venue(rng, places, slug, kind, name, region, address, description, times):
         "name": name, "slug": slug, "kind": kind, "region": places[region][0],
         "address": address, "description": description, "opening_times": times,
         "voting_open_to_all": slug in OPEN_TO_ALL, "invite_code": None,
-        "latitude": lat, "longitude": lon, "resident_count": 0,
+        "latitude": lat, "longitude": lon, "resident_count": 0, **models.pinyin_of(name),
     }
 
 

@@ -1,6 +1,7 @@
 """Who may do what: every permission rule of the site, one function per act.
 
 Views ask through `views.require`; templates call the same functions."""
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from models import Assignment, DepartmentStaff, Meeting, Membership, User, Venue
@@ -32,10 +33,33 @@ def moderates_anywhere(user):
     )
 
 
+def remember_memberships(user, venue, memberships):
+    """On a page that only reads: `user`'s memberships at `venue` (every role and status), loaded
+    with the page's other rows, answer this request's questions about them without asking again.
+    Never on a request that changes memberships: what it remembers would go stale."""
+    if user and user.is_authenticated and has_request_context():
+        g.known_memberships = (user.id, _venue_id(venue), list(memberships))
+
+
+def _venue_id(venue):
+    return venue if isinstance(venue, int) else venue.id
+
+
+def _known_memberships(user, venue):
+    """`user`'s memberships at `venue` as remembered for this request, or None if not."""
+    known = g.get("known_memberships") if has_request_context() else None
+    if known is None or known[:2] != (user.id, _venue_id(venue)):
+        return None
+    return known[2]
+
+
 def has_any_venue_role(user, venue, roles):
     """Whether `user` holds a verified role among `roles` at `venue` (one query)."""
     if not (user and user.is_authenticated):
         return False
+    known = _known_memberships(user, venue)
+    if known is not None:
+        return any(m.role in roles and m.status == "verified" for m in known)
     return (
         Membership.select()
         .where(
@@ -193,7 +217,11 @@ def venue_roles(user, venue):
     """The roles `user` holds at `venue`: the roles of their verified memberships, and admin."""
     if not (user and user.is_authenticated):
         return frozenset()
-    roles = set(Membership.roles_at(user, venue))
+    known = _known_memberships(user, venue)
+    if known is not None:
+        roles = {m.role for m in known if m.status == "verified"}
+    else:
+        roles = set(Membership.roles_at(user, venue))
     if user.is_admin:
         roles.add("admin")
     return frozenset(roles)
@@ -300,7 +328,11 @@ def voting_eligibility(user, venue, open_to_all=None):
         return "archived", None
     if not (user and user.is_authenticated):
         return "login", None
-    membership = Membership.resident(user, venue)
+    known = _known_memberships(user, venue)
+    if known is not None:
+        membership = next((m for m in known if m.role == "resident"), None)
+    else:
+        membership = Membership.resident(user, venue)
     if venue.voting_open_to_all if open_to_all is None else open_to_all:
         return ELIGIBLE, membership
     if membership is None:

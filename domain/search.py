@@ -581,7 +581,7 @@ def venue_issues(venue, status="", category="", level="", q="", sort="new"):
     query = Issue.at(venue, status, category, level)
     if q:
         return find(query, q, sort)
-    return Issue.ordered(query, sort)
+    return Issue.ordered(Issue.with_latest_item(query), sort)
 
 
 # Synonyms (kept by the admins) --------------------------------------------------------------

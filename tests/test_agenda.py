@@ -557,7 +557,7 @@ def render_fragment(app, user, template, **context_of):
         return render_template(template, **{name: value}, **function(value))
 
 
-def test_venue_panel(app, world):
+def test_venue_panel(client, auth, world):
     world.meeting(title="下周的议事会")
     world.issue(status="submitted")
     for user, expected, hidden in (
@@ -567,18 +567,46 @@ def test_venue_panel(app, world):
         (world.resident, "You are a verified resident here", "For councillors"),
         (world.councillor, "New issues to triage", "Log in to ask to join"),
     ):
-        html = render_fragment(app, user, "agenda/_venue_panel.html", venue=world.venue)
+        auth.logout()
+        if user is not None:
+            auth.login(user.username)
+        html = client.get("/v/yangguang", headers={"Accept-Language": "en"}).get_data(as_text=True)
         assert expected in html and hidden not in html
         assert "下周的议事会" in html and "/v/yangguang/outcomes.atom" in html
 
 
-def test_venue_panel_lists_what_is_being_voted_on(app, world):
+def test_venue_panel_lists_what_is_being_voted_on(client, auth, world):
     open_item = world.item(state="open", title="正在表决的事")
     world.item(state="closed", title="已经结束的事")
     world.item(state="scheduled", title="还没开始的事")
-    html = render_fragment(app, world.resident, "agenda/_venue_panel.html", venue=world.venue)
-    assert f"/items/{open_item.id}" in html
-    assert "已经结束的事" not in html and "还没开始的事" not in html
+    auth.login("resident")
+    html = client.get("/v/yangguang").get_data(as_text=True)
+    top = html[html.index('id="agenda-panel-heading"'):html.index('id="about-heading"')]
+    assert f"/items/{open_item.id}" in top
+    assert "已经结束的事" not in top and "还没开始的事" not in top
+
+
+def test_the_votes_open_now_come_with_the_next_meetings_in_one_statement(world, statements):
+    from models import Meeting
+
+    soon = world.meeting(title="明天的会", days=1)
+    past = world.meeting(title="上周的会", days=-7)
+    first = world.item(meeting=past, state="open", title="上周会上开始表决的事")
+    second = world.item(meeting=past, state="open", title="另一件")
+    world.item(meeting=soon, state="closed", title="已经结束的事")
+    later = [world.meeting(title=f"第{n}次会", days=10 + n) for n in range(4)]
+    hidden = world.issue(hidden=True)
+    concealed = world.item(meeting=soon, state="open", title="被隐藏的事", issue=hidden)
+    Meeting.create(venue=world.other_venue, title="别处的会", starts_at=soon.starts_at)
+    statements.clear()
+    voting, upcoming, secret = deliberation.next_and_voting(world.venue, None, limit=3)
+    assert len(statements) == 1
+    assert {item.id for item in voting} == {first.id, second.id, concealed.id}
+    assert all(item.meeting.venue_id == world.venue.id for item in voting)
+    assert [m.id for m in upcoming] == [soon.id, later[0].id, later[1].id]
+    assert secret == {concealed.id}
+    # Whoever moderates the venue reads the title.
+    assert deliberation.next_and_voting(world.venue, world.councillor)[2] == set()
 
 
 def test_badges_for_a_page_of_issues(world):
@@ -590,6 +618,10 @@ def test_badges_for_a_page_of_issues(world):
     world.item(state="draft", issue=twice)
     badges = deliberation.badges_for([voting.id, twice.id, never.id])
     assert badges == {voting.id: "voting_open", twice.id: "on_agenda"}
+    # The venue's list loads each issue's latest item with it: the same badges, no query more.
+    from domain import search
+
+    assert deliberation.badges_of(search.venue_issues(world.venue)) == badges
 
 
 def test_issue_fragment_shows_the_vote_state(app, world):

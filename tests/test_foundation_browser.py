@@ -26,7 +26,7 @@ def test_home_renders_with_the_vendored_htmx(page, site):
 def test_active_search_swaps_results_without_reloading(page, site):
     page.goto(site + "/")
     page.evaluate("window.notReloaded = true")
-    page.get_by_label("查找议事场所").press_sequentially("阳光", delay=50)
+    page.get_by_label("议事场所的名称、地址或拼音首字母").press_sequentially("阳光", delay=50)
     results = page.locator("#results")
     results.get_by_text("团结路社区阳光小区议事亭").wait_for()
     expect(results).not_to_contain_text("关庙山村湾落议事厅")
@@ -36,8 +36,8 @@ def test_active_search_swaps_results_without_reloading(page, site):
 
 def test_search_works_without_javascript(nojs_page, site):
     nojs_page.goto(site + "/")
-    nojs_page.get_by_label("查找议事场所").fill("阳光")
-    nojs_page.get_by_role("button", name="搜索").click()
+    nojs_page.get_by_label("议事场所的名称、地址或拼音首字母").fill("阳光")
+    nojs_page.get_by_role("button", name="找场所").click()
     nojs_page.wait_for_url(re.compile(r"q="))
     text = nojs_page.locator("#results").inner_text()
     assert "团结路社区阳光小区议事亭" in text
@@ -75,3 +75,34 @@ def test_home_fits_a_small_phone(browser, site):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0
+
+
+@pytest.mark.parametrize("how", ["town", "initials"])
+def test_a_phone_without_javascript_finds_a_venue_in_two_steps(browser, site, how):
+    """At 360 px and without script: open one's town and choose the venue, or type the initials
+    of its name and choose it; nothing on the way is wider than the screen."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    def fits():
+        return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+    page.goto(site + "/")
+    assert fits()
+    assert page.evaluate("document.documentElement.scrollHeight") < 4000  # not a list of every venue
+    venue = page.get_by_role("link", name="团结路社区阳光小区议事亭", exact=True).first
+    if how == "town":
+        expect(venue).to_be_hidden()
+        page.locator("summary", has_text="马家店街道").click()  # step 1
+    else:
+        page.get_by_label("议事场所的名称、地址或拼音首字母").fill("tjlsqyg")
+        page.get_by_role("button", name="找场所").click()  # step 1
+        page.wait_for_url(re.compile(r"q=tjlsqyg"))
+    assert fits()
+    venue.click()  # step 2
+    page.wait_for_url(site + "/v/pavilion-yangguang")
+    assert page.locator("h1").inner_text() == "团结路社区阳光小区议事亭"
+    assert fits()
+    context.close()

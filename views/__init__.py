@@ -99,11 +99,16 @@ def _authorized(obj, check, message=None):
     return obj
 
 
-def get_venue(slug, check=None, message=None):
-    """The venue at `slug` (404 if none), when `check(current_user, venue)` allows it."""
+def get_venue(slug, check=None, message=None, path=False):
+    """The venue at `slug` (404 if none), when `check(current_user, venue)` allows it. With `path`,
+    its regions up to the city and the site's revision come with it (Venue.with_path)."""
     from models import Venue
 
-    return _authorized(get_object_or_404(Venue.select(), Venue.slug == slug), check, message)
+    query = Venue.with_path() if path else Venue.select()
+    venue = get_object_or_404(query, Venue.slug == slug)
+    if path:
+        g.site_version = venue.site_revision
+    return _authorized(venue, check, message)
 
 
 def get_issue(issue_id, check=None, message=None):
@@ -281,17 +286,33 @@ def _cache_arguments(args):
     return tuple(sorted((name, understood[name]) for name in sent))
 
 
-def cached_page(build, *versions, args=None):
+SHARED_PARTS = 2_000  # entries kept before the store starts afresh
+
+
+def shared(build, *key):
+    """A part that every reader of a page sees alike (the categories, a venue's figures), built
+    once per `key`, which names the versions it comes from (see cached_page), then kept in this
+    process. Only for parts whose versions move with every change they show."""
+    store = current_app.extensions.setdefault("shared_parts", {})
+    if key not in store:
+        if len(store) >= SHARED_PARTS:
+            store.clear()
+        store[key] = build()
+    return store[key]
+
+
+def cached_page(build, *versions, args=None, site=None):
     """A page for visitors built once per version of what it shows, then served from the cache.
 
     `versions` are what the page was built from (a venue's or an issue's revision, which the
     database moves with every change that shows there, see migration 0020); the site-wide
     revision, the language, page-or-fragment, the large-text mode, the path, the query arguments
-    and the minute (relative times, voting windows) are added. `args` are the query arguments the page reads
-    besides `page`, {name: the value as the view understood it}: a request with any other
+    and the minute (relative times, voting windows) are added. `args` are the query arguments the
+    page reads besides `page`, {name: the value as the view understood it}: a request with any other
     argument, or another spelling of a value, is built every time and kept nowhere, so random
     query strings cannot fill the cache. The same key is the ETag, so a browser asking again gets
-    a 304. Signed-in readers' pages, which hold their own buttons, are built every time.
+    a 304. Signed-in readers' pages, which hold their own buttons, are built every time. `site` is
+    the site's revision when the caller has already read it.
     """
     if not _visitor():
         return build()
@@ -299,7 +320,8 @@ def cached_page(build, *versions, args=None):
     if arguments is None:
         return build()
     key = hashlib.blake2b(repr((
-        *versions, site_version(), request.path, arguments, str(get_locale()), wants_fragment(), large_text(),
+        *versions, site_version() if site is None else site, request.path, arguments, str(get_locale()),
+        wants_fragment(), large_text(),
         int(time.time() // 60),
     )).encode(), digest_size=16).hexdigest()
     cache = current_app.extensions["page_cache"]

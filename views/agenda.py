@@ -57,18 +57,18 @@ def _poll_seconds():
 # templates/agenda/_issue_agenda.html).
 
 def venue_context(venue):
-    """What templates/agenda/_venue_panel.html needs on the venue page."""
-    upcoming, past = deliberation.upcoming_and_past(venue, limit=5)
+    """What the venue page shows of its deliberation: the votes open now and the next meetings (one
+    statement), the latest outcomes (one), whether the reader may vote, and the councillors' counts."""
+    voting, upcoming, concealed = deliberation.next_and_voting(venue, current_user)
     eligible, membership = permissions.voting_eligibility(current_user, venue)
     context = {
         "agenda_upcoming": upcoming,
-        "agenda_past": past,
         "agenda_eligibility": eligible,
         "agenda_membership": membership,
         "agenda_outcomes": list(deliberation.outcomes(venue).limit(3)),
-        "agenda_voting": deliberation.voting_now(venue),
+        "agenda_voting": voting,
+        "agenda_concealed": concealed,
     }
-    context["agenda_concealed"] = deliberation.concealed(context["agenda_voting"], current_user, venue)
     if permissions.can_manage_members(current_user, venue):
         context["agenda_pending_requests"] = memberships.pending_requests(venue).count()
         context["agenda_new_issues"] = workflow.triage_queue(venue).count()

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from domain import deliberation, permissions, posters, search, stats, workflow
 from models import ISSUE_STATES, Category
-from views import Page, agenda, cached_page, get_venue, public_url, render, wants_fragment
+from views import Page, agenda, cached_page, get_venue, public_url, render, shared, wants_fragment
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -33,14 +33,15 @@ def issue_filters(categories):
 
 @bp.get("/<slug>")
 def show(slug):
-    venue = get_venue(slug)
-    return cached_page(lambda: _show(venue), "venue", venue.id, venue.revision)
-
-
-def _show(venue):
-    slug = venue.slug
-    categories = list(Category.choices())
+    venue = get_venue(slug, path=True)
+    categories = shared(lambda: list(Category.choices()), "categories", venue.site_revision)
     filters = issue_filters(categories)
+    return cached_page(lambda: _show(venue, categories, filters), "venue", venue.id, venue.revision,
+                       args=filters, site=venue.site_revision)
+
+
+def _show(venue, categories, filters):
+    slug = venue.slug
     source = search.venue_issues(venue, **filters)
     page = Page(source)
     fragment = wants_fragment()
@@ -49,12 +50,25 @@ def _show(venue):
         args = {k: v for k, v in filters.items() if v and not (k == "sort" and v == "new")}
         return url_for("venues.show", slug=slug, page=number if number > 1 else None, **args)
 
+    context = {}
+    if not fragment:
+        officials, mine = [], []
+        for membership in venue.officials_and(current_user):
+            is_official = membership.role != "resident" and membership.status == "verified"
+            (officials if is_official else mine).append(membership)
+            if is_official and current_user.is_authenticated and membership.user_id == current_user.id:
+                mine.append(membership)
+        permissions.remember_memberships(current_user, venue, mine)
+        context = {
+            "officials": officials,
+            # Moved by every change of the venue's issues, as their figures are (see domain/stats.py).
+            "headline": shared(lambda: stats.headline(venue), "headline", venue.id, venue.revision),
+            **agenda.venue_context(venue),
+        }
     return render(
         "venues/show.html",
         "venues/_issues.html",
         venue=venue,
-        councillors=[] if fragment else list(venue.people("councillor")),
-        deputies=[] if fragment else list(venue.people("deputy")),
         page_url=page_url,
         categories=categories,
         statuses=ISSUE_STATES,
@@ -63,10 +77,9 @@ def _show(venue):
         filtered=any(filters[k] for k in ("status", "category", "level", "q")),
         listing=page,
         results=source if isinstance(source, search.Results) else None,
-        agenda_badges=deliberation.badges_for([issue.id for issue in page.items]),
+        agenda_badges=deliberation.badges_of(page.items),
         can_record=permissions.can_record_issue(current_user, venue),
-        headline=None if fragment else stats.headline(venue),
-        **({} if fragment else agenda.venue_context(venue)),
+        **context,
     )
 
 
