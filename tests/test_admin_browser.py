@@ -2,7 +2,7 @@
 they make finds their pavilion; a councillor verifies a resident in place with htmx, or without JavaScript."""
 import pytest
 from playwright.sync_api import expect
-from world import browser_login
+from world import browser_login, log_out, open_work_menu
 
 from models import Membership
 
@@ -18,6 +18,7 @@ def test_an_admin_sets_up_a_town_and_its_councillor_finds_the_pavilion(page, liv
     make.user("boss", display_name="管理员", is_admin=True)  # as `flask create-admin` leaves it
     browser_login(page, site, "boss")
 
+    open_work_menu(page)
     page.get_by_role("link", name="后台管理").click()
     page.get_by_role("link", name="添加市").click()
     page.get_by_label("名称", exact=True).fill("枝江市")
@@ -78,7 +79,7 @@ def test_an_admin_sets_up_a_town_and_its_councillor_finds_the_pavilion(page, liv
     page.get_by_label("身份", exact=True).select_option("councillor")
     page.get_by_role("button", name="设定这个身份").click()
     page.get_by_text("王议政 现在是阳光小区议事亭的议政员。").wait_for()
-    page.get_by_role("button", name="退出").click()
+    log_out(page)
     page.get_by_text("您已退出。").wait_for()
 
     # The new councillor logs in with the temporary password and must choose their own first.
@@ -90,6 +91,7 @@ def test_an_admin_sets_up_a_town_and_its_councillor_finds_the_pavilion(page, liv
     page.locator("main form button[type=submit]").click()
     page.get_by_text("您的密码已修改。").wait_for()
 
+    open_work_menu(page)
     page.get_by_role("link", name="我的议事场所").click()
     expect(page.locator("main h2")).to_have_text(["阳光小区议事亭"])
     page.get_by_role("link", name="阳光小区议事亭的成员").click()

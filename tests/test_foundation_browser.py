@@ -3,7 +3,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from world import browser_login
+from world import browser_login, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_register_login_and_logout_in_a_browser(page, site):
     page.get_by_label("再输一次密码").fill("password123")
     page.get_by_role("button", name="创建我的账号").click()
     page.get_by_text("欢迎您，村民老周").wait_for()
-    page.get_by_role("button", name="退出").click()
+    log_out(page)
     page.get_by_text("您已退出。").wait_for()
     browser_login(page, site, "villager")
     page.get_by_text("您已登录。").wait_for()

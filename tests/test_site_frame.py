@@ -232,3 +232,12 @@ def test_the_header_offers_the_switch_on_every_page_with_the_way_back(client, db
     form = re.search(r'<form method="post" action="/large-text">.*?</form>', page, re.S).group(0)
     assert 'name="csrf_token"' in form and 'name="next" value="/outcomes?page=1"' in form
     assert ">长辈模式</button>" in form
+
+
+def test_an_issue_and_a_venue_describe_themselves(client, make):
+    from domain import workflow
+
+    venue = make.venue(slug="yangguang", name="阳光小区议事亭", description="团结路社区阳光小区的议事亭。")
+    issue = workflow.raise_issue(venue, make.user("author"), "路灯坏了", "三栋门口的路灯\n坏了一个月。")
+    assert meta_description(text(client.get(f"/issues/{issue.id}"))) == "路灯坏了 · 三栋门口的路灯 坏了一个月。"
+    assert meta_description(text(client.get("/v/yangguang"))) == "阳光小区议事亭 · 团结路社区阳光小区的议事亭。"

@@ -72,6 +72,25 @@ def browser_login(page, base_url, username, password=PASSWORD):
     page.wait_for_url(re.compile(r"^(?!.*/login).*$"))
 
 
+def open_work_menu(page):
+    """Open the header's menu (folded on a phone) and the "My work" menu in it, where the links to
+    one's own tasks (administration, moderation, my venues, the ledger…) are."""
+    menu = page.locator(".site-header details.menu > summary")
+    if menu.is_visible():
+        menu.click()
+    page.locator(".site-header details.drop > summary").first.click()
+
+
+def log_out(page):
+    """Log out the way a person does: open the header's menu (folded on a phone), then the account
+    menu under their name, then press Log out."""
+    menu = page.locator(".site-header details.menu > summary")
+    if menu.is_visible():
+        menu.click()
+    page.locator(".site-header .account details > summary").click()
+    page.locator(".site-header .account form[action='/logout'] button").click()
+
+
 class Factory:
     """Small builders for the records tests need (the `make` fixture)."""
 
