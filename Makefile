@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run dev test lint venv dev-venv axe migrate translations bench stress clean
+.PHONY: run dev test lint venv dev-venv axe migrate translations bench stress screenshots clean
 
 # Two stamps: what the site needs to run (requirements.txt), and that plus the test tools
 # (requirements-dev.txt), which only `make test`, `lint`, `bench` and `stress` install.
@@ -85,6 +85,11 @@ stress: dev-venv translations
 	    STRESS_DATABASE_URL=$(STRESS_DATABASE_URL) $(BIN)/python $$script || status=1; \
 	  fi; \
 	done; exit $$status
+
+# The main pages of a fresh demo in both languages at 1280 and 360 px, into docs/screenshots/ (the
+# README shows some; docs/screenshots/.gitignore names those committed). Needs Chromium, as the tests do.
+screenshots: dev-venv translations
+	$(BIN)/python bench/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache $(MO)
