@@ -95,6 +95,7 @@ def test_an_admin_sets_up_a_town_and_its_councillor_finds_the_pavilion(page, liv
     page.get_by_role("link", name="我的议事场所").click()
     expect(page.locator("main h2")).to_have_text(["阳光小区议事亭"])
     page.get_by_role("link", name="阳光小区议事亭的成员").click()
+    page.get_by_role("link", name="全部身份").click()  # the list opens on the residents
     expect(page.locator("main")).to_contain_text("王议政")
     assert page.get_by_role("link", name="后台管理").count() == 0
 
