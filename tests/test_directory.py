@@ -212,11 +212,25 @@ def test_a_vote_about_a_hidden_issue_is_not_shown_on_the_home_page(client, demo)
     assert "目前没有正在表决的议题。" in page
 
 
+def test_a_visitors_home_page_is_kept_until_a_venue_changes(client, demo, statements):
+    item = models.AgendaItem.get(models.AgendaItem.title == "在停车场西边空地建设电动车充电桩（20个车位）")
+    assert "在停车场西边空地建设电动车充电桩" in text_of(client.get("/"))
+    statements.clear()
+    client.get("/")
+    assert len(statements) == 2  # the venues' revisions and the site's
+    models.Issue.update(hidden=True).where(models.Issue.id == item.issue_id).execute()
+    assert "在停车场西边空地建设电动车充电桩" not in text_of(client.get("/"))
+    statements.clear()
+    client.get("/?q=mjd")
+    client.get("/?q=mjd")
+    assert len(statements) > 4  # typed words are answered afresh, never kept
+
+
 def test_the_home_page_reads_no_issue_table_however_many_issues(client, demo, statements):
     client.get("/")
     statements.clear()
-    client.get("/")
-    assert len(statements) <= 6
+    client.get("/?q=")  # built, not taken from the cache
+    assert len(statements) <= 7
     # Venues, regions, open votes, outcomes, figures: issues only joined by id, never scanned.
     assert not any(sql.lstrip().startswith("SELECT") and 'FROM "issue"' in sql for sql in statements)
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from domain import accounts, directory
 from extensions import LOCALES
-from models import db
+from models import Venue, db
 from views import LARGE_TEXT_COOKIE, cached_page, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("main", __name__)
@@ -16,8 +16,16 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    page = directory.home(current_user, request.args.get("q", ""), fragment=wants_fragment())
-    return render("main/index.html", "main/_results.html", home=page, q=page.q)
+    q = request.args.get("q", "")
+
+    def build():
+        page = directory.home(current_user, q, fragment=wants_fragment())
+        return render("main/index.html", "main/_results.html", home=page, q=page.q)
+
+    if q:  # words anyone may type are answered, never kept
+        return build()
+    # Every venue's revision moves with its issues, meetings, votes and outcomes: all the page shows.
+    return cached_page(build, "home", *Venue.revisions())
 
 
 @bp.post("/language")
