@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 BIN = os.path.join(HERE, ".venv", "bin")
 CACHE = os.environ.get("BENCH_CACHE", os.path.join(HERE, "instance", "bench"))
-BUILDER = 5  # bump when what build_database makes changes: a kept database is then rebuilt
+BUILDER = 6  # bump when what build_database makes changes: a kept database is then rebuilt
 WRITERS = 8
 
 # What the bench's issues say: every one mentions 路灯 (street lamps), as a busy city's would.
@@ -174,22 +174,25 @@ def _indexes_later(db, *tables):
 
 
 @contextlib.contextmanager
-def _issue_triggers_later(db):
-    """The issue table's triggers off for the bulk insert (each new issue would move its venue's
-    revision: on PostgreSQL a million updates of 46 venue rows in one transaction, each walking the
-    row's ever longer chain of versions), and every venue's revision moved once after."""
+def _triggers_later(db, table):
+    """`table`'s triggers off for a bulk insert, and every venue's revision moved once after. On the
+    issue table each new issue would move its venue's revision (on PostgreSQL a million updates of 46
+    venue rows in one transaction, each walking the row's ever longer chain of versions); on the
+    assignment table each lead would mark its issue tracked, which the builder writes itself."""
     if engine() == "postgresql":
-        db.execute_sql("ALTER TABLE issue DISABLE TRIGGER USER")
+        db.execute_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         found = []
     else:
-        found = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'issue'").fetchall()
+        found = db.execute_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '{table}'"
+        ).fetchall()
         for name, _sql in found:
             db.execute_sql(f'DROP TRIGGER "{name}"')
     try:
         yield
     finally:
         if engine() == "postgresql":
-            db.execute_sql("ALTER TABLE issue ENABLE TRIGGER USER")
+            db.execute_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         for _name, sql in found:
             db.execute_sql(sql)
         db.execute_sql("UPDATE venue SET revision = revision + 1")
@@ -248,10 +251,11 @@ def build_database(url, issues):
                       "WHEN 3 THEN 'accepted' WHEN 4 THEN 'assigned' WHEN 5 THEN 'assigned' "
                       "WHEN 6 THEN 'in_progress' WHEN 7 THEN 'resolved' WHEN 8 THEN 'resolved' ELSE 'closed' END",
             "support_count": "seq.n % 50", "comment_count": "0",
+            "tracked": "(seq.n % 10 >= 4)",  # the routed ones, which get a lead assignment below
             "created_at": (created, [start]), "updated_at": (created, [start]),
         })
         # Issue ids follow seq.n in order: issue first + n holds text n % len(TEXTS).
-        with db.atomic(), _issue_triggers_later(db), _indexes_later(db, "issue"):
+        with db.atomic(), _triggers_later(db, "issue"), _indexes_later(db, "issue"):
             db.execute_sql(
                 _q(f"INSERT INTO issue ({columns}) SELECT {expressions} FROM ({_numbers(issues)}) AS seq ORDER BY seq.n"),
                 params,
@@ -266,7 +270,7 @@ def build_database(url, issues):
             "closed_at": f"CASE WHEN issue.status IN ('resolved', 'closed') THEN {assigned_at} END",
         })
         with db.atomic():
-            with _indexes_later(db, "assignment"):
+            with _triggers_later(db, "assignment"), _indexes_later(db, "assignment"):
                 db.execute_sql(
                     _q(f"INSERT INTO assignment ({columns}) SELECT {expressions} FROM issue "
                        f"WHERE issue.id >= {first} AND issue.status IN {routed} ORDER BY issue.id"),
