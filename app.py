@@ -15,7 +15,7 @@ import commands
 from domain.site import IdentityCache
 from extensions import LOCALES, PageCache, babel, csrf, htmx, limiter, login_manager, select_locale
 from models import MAX_ID, db
-from views import once
+from views import once, serve_kept_page
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Where `make run` serves: the public address when YISHI_PUBLIC_URL is not set.
@@ -200,7 +200,7 @@ def _register_request_hooks(app):
         # an address holding one names nothing.
         if "\x00" in request.path:
             abort(404)
-        for name in ("args", "form"):
+        for name in ("args",) if request.method in ("GET", "HEAD") else ("args", "form"):
             data = getattr(request, name)
             if any("\x00" in value for _key, values in data.lists() for value in values):
                 cleaned = ImmutableMultiDict(
@@ -208,6 +208,9 @@ def _register_request_hooks(app):
                 )
                 setattr(request, name, cleaned)
                 request.__dict__.pop("values", None)
+
+    # After drop_nul (an address holding NUL names nothing), before the rest.
+    app.before_request(serve_kept_page)
 
     @app.url_value_preprocessor
     def ids_in_range(endpoint, values):
@@ -231,10 +234,8 @@ def _register_request_hooks(app):
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config["SECURE_COOKIES"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        response.vary.add("HX-Request")
-        response.vary.add("Cookie")
-        if g.get("locale_negotiated"):
-            response.vary.add("Accept-Language")
+        vary = response.vary  # parsed once, written back once
+        vary.update(("HX-Request", "Cookie", "Accept-Language") if g.get("locale_negotiated") else ("HX-Request", "Cookie"))
         return response
 
 

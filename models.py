@@ -20,6 +20,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    Node,
     TextField,
     Value,
     fn,
@@ -84,7 +85,38 @@ class DisplayNameField(CharField):
         return FormerResident() if value == "" else super().python_value(value)
 
 
-_COUNTERS_SQL = {}  # engine → the SQL of Issue.counters
+class Slot(Node):
+    """Parameter `index` of a Prepared statement, given each time it runs."""
+
+    def __init__(self, index=0):
+        self.index = index
+
+    def __sql__(self, ctx):
+        ctx.literal(ctx.state.param or "?")
+        ctx._values.append(self)
+        return ctx
+
+
+class Prepared:
+    """A statement that requests ask all the time (a page's versions, a poll's counters), whose SQL
+    text peewee builds once per engine rather than once per request: building it costs more than
+    running it. `build()` makes the query, with Slot(i) where the i-th argument of `execute` goes."""
+
+    def __init__(self, build):
+        self.build, self.made = build, {}
+
+    def execute(self, *args):
+        engine = type(db.obj)
+        made = self.made.get(engine)
+        if made is None:
+            sql, params = self.build().sql()
+            made = self.made[engine] = (sql, params)
+        sql, params = made
+        return db.execute_sql(sql, [args[p.index] if isinstance(p, Slot) else p for p in params])
+
+    def first(self, *args):
+        """The first row (a tuple), or None."""
+        return self.execute(*args).fetchone()
 
 
 class BaseModel(Model):
@@ -264,10 +296,17 @@ class Venue(Archivable, BaseModel):
         return query.order_by(Region.position, Region.name, cls.name)
 
     @classmethod
-    def revisions(cls):
-        """(how many venues, the sum of their revisions, the last id): moves whenever any venue's
-        revision does, so it versions pages that show every venue's meetings and agenda items."""
-        return cls.select(fn.COUNT(cls.id), fn.COALESCE(fn.SUM(cls.revision), 0), fn.MAX(cls.id)).tuples().get()
+    def versions(cls, slug):
+        """(id, revision, the site's revision) of the venue at `slug`, or None: what its page is
+        built from, in one statement whose SQL is made once."""
+        return _VENUE_VERSIONS.first(slug)
+
+    @classmethod
+    def all_versions(cls):
+        """(how many venues, the sum of their revisions, the last id, the site's revision): moves
+        whenever any venue's revision does, so it versions pages that show every venue's meetings and
+        agenda items. One statement whose SQL is made once."""
+        return _ALL_VENUE_VERSIONS.first()
 
     @classmethod
     def with_path(cls):
@@ -842,22 +881,25 @@ class Issue(BaseModel):
             .join(Category, JOIN.LEFT_OUTER, on=(cls.category == Category.id))
         )
 
+    COUNTER_FIELDS = ("id", "status", "updated_at", "support_count", "comment_count", "follower_count", "hidden",
+                      "venue", "author", "anonymous")
+
     @classmethod
     def counters(cls, issue_id):
         """Only what polls compare of issue `issue_id` (status, counters, last change) and what
-        says who may read what (venue, author), found by primary key: one indexed row, nothing joined. None when there is no such issue."""
-        fields = (
-            cls.id, cls.status, cls.updated_at, cls.support_count, cls.comment_count,
-            cls.follower_count, cls.hidden, cls.venue, cls.author, cls.anonymous,
-        )
-        # Every poll asks this: its SQL text is built once per engine, not once per request.
-        sql = _COUNTERS_SQL.get(type(db.obj))
-        if sql is None:
-            sql = _COUNTERS_SQL[type(db.obj)] = cls.select(*fields).where(cls.id == 0).sql()[0]
-        row = db.execute_sql(sql, (issue_id,)).fetchone()
+        says who may read what (venue, author), found by primary key: one indexed row, nothing
+        joined, its SQL made once. None when there is no such issue."""
+        row = _ISSUE_COUNTERS.first(issue_id)
         if row is None:
             return None
+        fields = [cls._meta.fields[name] for name in cls.COUNTER_FIELDS]
         return cls(**{field.name: field.python_value(value) for field, value in zip(fields, row, strict=True)})
+
+    @classmethod
+    def versions(cls, issue_id):
+        """(id, revision, the site's revision) of issue `issue_id`, or None: what its page is built
+        from, in one statement whose SQL is made once."""
+        return _ISSUE_VERSIONS.first(issue_id)
 
     def version(self):
         """What changes whenever the status badge or the counts beside it change (see counters)."""
@@ -1476,6 +1518,19 @@ class PageVersion(BaseModel):
     def current(cls):
         """The site-wide revision now."""
         return cls.select(cls.site).scalar()
+
+
+def _site_revision():
+    return PageVersion.select(PageVersion.site).limit(1)
+
+
+_VENUE_VERSIONS = Prepared(lambda: Venue.select(Venue.id, Venue.revision, _site_revision()).where(Venue.slug == Slot()))
+_ALL_VENUE_VERSIONS = Prepared(lambda: Venue.select(
+    fn.COUNT(Venue.id), fn.COALESCE(fn.SUM(Venue.revision), 0), fn.MAX(Venue.id), _site_revision()
+))
+_ISSUE_VERSIONS = Prepared(lambda: Issue.select(Issue.id, Issue.revision, _site_revision()).where(Issue.id == Slot()))
+_ISSUE_COUNTERS = Prepared(lambda: Issue.select(*(Issue._meta.fields[n] for n in Issue.COUNTER_FIELDS))
+                           .where(Issue.id == Slot()))
 
 
 # --- search ---

@@ -72,12 +72,27 @@ def test_language_fragment_and_query_are_kept_apart(client, world):
     assert "路灯不亮" in zh and "路灯不亮" not in filtered
 
 
-def test_signed_in_readers_get_their_own_page(client, auth, world, statements):
+def test_signed_in_readers_get_their_own_page(app, client, auth, world, statements):
+    app.test_client().get("/v/yangguang")  # a visitor's page is in the cache
     auth.login("resident")
     client.get("/v/yangguang")
     statements.clear()
     response = client.get("/v/yangguang")
     assert len(statements) > 2 and "ETag" not in response.headers
+    assert 'action="/logout"' in text(response) and "_once" in text(response)
+
+
+@pytest.mark.parametrize("path", ["/v/yangguang", "/", "/outcomes", "/v/yangguang/outcomes", "issue"])
+def test_a_kept_page_costs_one_statement_and_addresses_naming_nothing_are_404(app, world, statements, path):
+    path = f"/issues/{world.issue(title='路灯不亮').id}" if path == "issue" else path
+    app.test_client().get(path)
+    statements.clear()
+    served = app.test_client().get(path)
+    assert served.status_code == 200 and len(statements) == 1
+    assert "_once" not in text(served)  # a visitor's forms need no one-time key: claim() keeps none
+    visitor = app.test_client()
+    for nothing in ("/v/nowhere", "/v/nowhere/outcomes", "/issues/99999", "/v/yang%00guang", "/issues/4294967296"):
+        assert visitor.get(nothing).status_code == 404
 
 
 def test_a_flash_message_is_never_served_from_the_cache(client, world):
@@ -114,7 +129,7 @@ def test_a_visitor_s_outcomes_page_is_served_from_the_cache(client, world, state
     statements.clear()
     served = client.get("/outcomes")
     assert served.status_code == 200 and "加装路灯的决议" in text(served)
-    assert len(statements) == 2  # every venue's revision and the site's; nothing else is read
+    assert len(statements) == 1  # every venue's revision with the site's; nothing else is read
     statements.clear()
     assert "加装路灯的决议" in text(client.get("/v/yangguang/outcomes"))
     assert len(statements) <= 3

@@ -30,7 +30,7 @@ from peewee import DatabaseError
 from playhouse.flask_utils import get_object_or_404
 
 from extensions import htmx, login_manager
-from models import MAX_ID, PageVersion, db
+from models import MAX_ID, Issue, PageVersion, Venue, db
 
 MAX_PAGE = 10_000
 
@@ -267,8 +267,9 @@ def csrf_token():
     return CSRF_PLACEHOLDER if g.get("building_cached_page") else generate_csrf()
 
 
-def _visitor():
-    """A visitor with nothing personal waiting (no flash message): their page is everyone's."""
+def for_everyone():
+    """A visitor with nothing personal waiting (no flash message): their page is everyone's, and
+    cached_page may keep it."""
     return not current_user.is_authenticated and "_flashes" not in session
 
 
@@ -301,6 +302,26 @@ def shared(build, *key):
     return store[key]
 
 
+def _page_key(versions, site, arguments):
+    """The cache key, and ETag, of a visitor's page (see cached_page)."""
+    return hashlib.blake2b(repr((
+        *versions, site_version() if site is None else site, request.path, arguments, str(get_locale()),
+        wants_fragment(), large_text(), int(time.time() // 60),
+    )).encode(), digest_size=16).hexdigest()
+
+
+def _kept(response, key):
+    """`response`, a visitor's page from the cache (or its 304), with its validator and the
+    reader's own CSRF token."""
+    g.kept_page = True  # nothing personal to stamp on its forms (see once.stamp_forms)
+    if response.status_code == 200:
+        response.set_data(response.get_data().replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode()))
+    response.set_etag(key, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Cookie", "Accept-Language", "HX-Request"))
+    return response
+
+
 def cached_page(build, *versions, args=None, site=None):
     """A page for visitors built once per version of what it shows, then served from the cache.
 
@@ -314,34 +335,101 @@ def cached_page(build, *versions, args=None, site=None):
     a 304. Signed-in readers' pages, which hold their own buttons, are built every time. `site` is
     the site's revision when the caller has already read it.
     """
-    if not _visitor():
+    if not for_everyone():
         return build()
     arguments = _cache_arguments(args)
     if arguments is None:
         return build()
-    key = hashlib.blake2b(repr((
-        *versions, site_version() if site is None else site, request.path, arguments, str(get_locale()),
-        wants_fragment(), large_text(),
-        int(time.time() // 60),
-    )).encode(), digest_size=16).hexdigest()
+    key = _page_key(versions, site, arguments)
     cache = current_app.extensions["page_cache"]
     if request.if_none_match.contains_weak(key):
-        response = current_app.response_class(status=304)
-    elif (body := cache.get(key)) is not None:
-        response = current_app.response_class(body, mimetype="text/html")
-    else:
-        g.building_cached_page = True
-        try:
-            response = make_response(build())
-        finally:
-            g.building_cached_page = False
-        if response.status_code != 200:
-            return response
-        body = response.get_data()
-        cache.set(key, body)
-    if response.status_code == 200:
-        response.set_data(response.get_data().replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode()))
-    response.set_etag(key, weak=True)
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.update(("Cookie", "Accept-Language", "HX-Request"))
-    return response
+        return _kept(current_app.response_class(status=304), key)
+    if (body := cache.get(key)) is not None:
+        return _kept(current_app.response_class(body, mimetype="text/html"), key)
+    g.building_cached_page = True
+    try:
+        response = make_response(build())
+    finally:
+        g.building_cached_page = False
+    if response.status_code != 200:
+        return response
+    cache.set(key, response.get_data())
+    return _kept(response, key)
+
+
+# The pages visitors open most, answered before anything else of the request runs ----------------
+
+def kept_for_visitors(versions_of):
+    """Marks a view whose visitors' page is kept by cached_page: `versions_of(**view_args)` reads
+    what the page is built from, ((versions…), the site's revision), or None when the address names
+    nothing. serve_kept_page answers from the cache with it before anything else of the request
+    runs; the view gets the same answer from page_versions()."""
+    def mark(view):
+        view.page_versions = versions_of
+        return view
+
+    return mark
+
+
+def venue_versions(slug):
+    """What a venue's page and its outcomes are built from: its revision."""
+    found = Venue.versions(slug)
+    return found and (("venue", found[0], found[1]), found[2])
+
+
+def issue_versions(issue_id):
+    """What an issue's page is built from: its revision."""
+    found = Issue.versions(issue_id)
+    return found and (("issue", found[0], found[1]), found[2])
+
+
+def every_venue_versions():
+    """What a page showing every venue's meetings, votes and outcomes is built from: every
+    venue's revision moves with them (migration 0020)."""
+    *venues, site = Venue.all_versions()
+    return tuple(venues), site
+
+
+def page_versions():
+    """What the request's kept page is built from (see kept_for_visitors): 404 when it names nothing."""
+    if "page_versions" not in g:
+        g.page_versions = current_app.view_functions[request.endpoint].page_versions(**request.view_args)
+    if g.page_versions is None:
+        abort(404)
+    g.site_version = g.page_versions[1]
+    return g.page_versions
+
+
+def _plain_visitor():
+    """No one signed in and nothing personal waiting, told from the cookies alone (Flask-Login
+    reads the same session key and remember cookie; a stale one is the view's to judge)."""
+    return (
+        "_user_id" not in session and "_flashes" not in session
+        and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+    )
+
+
+def serve_kept_page():
+    """A visitor's GET of a page kept for visitors, with no query string, answered from the cache
+    (or with a 304) with one statement, the page's versions, before the rest of the request's hooks
+    and the view run: the same key as the view's cached_page, so whichever built the page, both
+    serve it. Anything else (a miss, another address) goes on to the view."""
+    if request.method not in ("GET", "HEAD") or request.query_string or request.endpoint is None:
+        return None
+    versions_of = getattr(current_app.view_functions.get(request.endpoint), "page_versions", None)
+    if versions_of is None or not _plain_visitor():
+        return None
+    # What Flask-Login would find from the same cookies (this app has no request or header
+    # loader), without its per-request session-protection hashing.
+    g._login_user = login_manager.anonymous_user()
+    g.page_versions = found = versions_of(**request.view_args)
+    if found is None:
+        return None
+    versions, site = found
+    key = _page_key(versions, site, ())
+    if request.if_none_match.contains_weak(key):
+        return _kept(current_app.response_class(status=304), key)
+    body = current_app.extensions["page_cache"].get(key)
+    if body is None:
+        return None
+    return _kept(current_app.response_class(body, mimetype="text/html"), key)

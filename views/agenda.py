@@ -9,17 +9,21 @@ from flask_login import current_user
 from domain import accounts, deliberation, feeds, labels, memberships, permissions, voting, workflow
 from domain.permissions import can_manage_item, can_manage_meeting, can_schedule_meeting
 from forms import CloseForm, ItemForm, MeetingForm, MinutesForm, OutcomeForm, VoteForm, WindowForm
-from models import Department, Issue, Venue
+from models import Department, Issue
 from views import (
     Page,
     answer,
     cached_page,
     conditional,
+    every_venue_versions,
     get_item,
     get_meeting,
     get_venue,
+    kept_for_visitors,
+    page_versions,
     render,
     see_other,
+    venue_versions,
     wants_fragment,
 )
 from views.limits import limited
@@ -401,21 +405,26 @@ def outcome(item_id):
 # Outcomes and feeds -------------------------------------------------------------------------
 
 @bp.get("/outcomes")
+@kept_for_visitors(every_venue_versions)
 def outcomes():
     # Every venue's agenda items move its revision (migration 0020), so all of them version this.
+    versions, site = page_versions()
     return cached_page(
         lambda: render("agenda/outcomes.html", venue=None, listing=Page(deliberation.outcomes(None))),
-        "outcomes", *Venue.revisions(),
+        *versions, site=site,
     )
 
 
 @bp.get("/v/<slug>/outcomes")
+@kept_for_visitors(venue_versions)
 def venue_outcomes(slug):
-    venue = get_venue(slug)
-    return cached_page(
-        lambda: render("agenda/outcomes.html", venue=venue, listing=Page(deliberation.outcomes(venue))),
-        "outcomes", venue.id, venue.revision,
-    )
+    versions, site = page_versions()
+
+    def build():
+        venue = get_venue(slug)
+        return render("agenda/outcomes.html", venue=venue, listing=Page(deliberation.outcomes(venue)))
+
+    return cached_page(build, *versions, site=site)
 
 
 def _atom(venue):

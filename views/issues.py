@@ -15,6 +15,9 @@ from views import (
     cached_page,
     conditional,
     get_venue,
+    issue_versions,
+    kept_for_visitors,
+    page_versions,
     render,
     require,
     see_other,
@@ -122,9 +125,11 @@ def similar(slug):
 
 
 @bp.get("/issues/<int:issue_id>")
+@kept_for_visitors(issue_versions)
 def show(issue_id):
-    issue = get_object_or_404(Issue.with_venue(), Issue.id == issue_id)
-    return cached_page(lambda: _show(issue), "issue", issue.id, issue.revision)
+    versions, site = page_versions()
+    return cached_page(lambda: _show(get_object_or_404(Issue.with_venue(), Issue.id == issue_id)),
+                       *versions, site=site)
 
 
 def _show(issue):

@@ -8,13 +8,24 @@ from flask_login import current_user
 
 from domain import accounts, directory
 from extensions import LOCALES
-from models import Venue, db
-from views import LARGE_TEXT_COOKIE, cached_page, render, safe_next, see_other, wants_fragment
+from models import db
+from views import (
+    LARGE_TEXT_COOKIE,
+    cached_page,
+    every_venue_versions,
+    kept_for_visitors,
+    page_versions,
+    render,
+    safe_next,
+    see_other,
+    wants_fragment,
+)
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@kept_for_visitors(every_venue_versions)
 def index():
     q = request.args.get("q", "")
 
@@ -25,7 +36,8 @@ def index():
     if q:  # words anyone may type are answered, never kept
         return build()
     # Every venue's revision moves with its issues, meetings, votes and outcomes: all the page shows.
-    return cached_page(build, "home", *Venue.revisions())
+    versions, site = page_versions()
+    return cached_page(build, *versions, site=site)
 
 
 @bp.post("/language")

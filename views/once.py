@@ -79,6 +79,7 @@ def stamp_forms(response):
         or response.direct_passthrough
         or response.is_streamed
         or response.status_code == 304
+        or g.get("kept_page")  # a visitor's page: claim() keeps no key for visitors
     ):
         return response
     stamped = _stamped(response.get_data())

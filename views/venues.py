@@ -1,11 +1,26 @@
 """A venue's page: what it is, where, who serves there, and the issues raised there."""
+import functools
+
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from domain import deliberation, permissions, posters, search, stats, workflow
 from models import ISSUE_STATES, Category
-from views import Page, agenda, cached_page, get_venue, public_url, render, shared, wants_fragment
+from views import (
+    Page,
+    agenda,
+    cached_page,
+    for_everyone,
+    get_venue,
+    kept_for_visitors,
+    page_versions,
+    public_url,
+    render,
+    shared,
+    venue_versions,
+    wants_fragment,
+)
 
 bp = Blueprint("venues", __name__, url_prefix="/v")
 
@@ -32,12 +47,17 @@ def issue_filters(categories):
 
 
 @bp.get("/<slug>")
+@kept_for_visitors(venue_versions)
 def show(slug):
-    venue = get_venue(slug, path=True)
-    categories = shared(lambda: list(Category.choices()), "categories", venue.site_revision)
+    if for_everyone():  # a page that may come from the cache: what it is built from, first
+        versions, site = page_versions()
+        load = functools.partial(get_venue, slug, path=True)
+    else:  # built for this reader: the venue row says the site's revision (one statement fewer)
+        venue = get_venue(slug, path=True)
+        versions, site, load = (), venue.site_revision, lambda: venue
+    categories = shared(lambda: list(Category.choices()), "categories", site)
     filters = issue_filters(categories)
-    return cached_page(lambda: _show(venue, categories, filters), "venue", venue.id, venue.revision,
-                       args=filters, site=venue.site_revision)
+    return cached_page(lambda: _show(load(), categories, filters), *versions, args=filters, site=site)
 
 
 def _show(venue, categories, filters):
