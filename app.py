@@ -15,7 +15,8 @@ import commands
 from domain.site import IdentityCache
 from extensions import LOCALES, PageCache, babel, csrf, htmx, limiter, login_manager, select_locale
 from models import MAX_ID, db
-from views import once, serve_kept_page
+from views import once
+from views.kept import KeptPages
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Where `make run` serves: the public address when YISHI_PUBLIC_URL is not set.
@@ -180,12 +181,28 @@ def create_app(config=None):
     app.extensions["site_identity"] = IdentityCache(app.config)
     limiter.init_app(app)
 
+    app.config["SECURITY_HEADERS"] = _security_headers(app.config)
     _register_request_hooks(app)
     _register_templates(app)
     _register_blueprints(app)
     once.init_app(app)
     commands.register(app)
+    app.wsgi_app = KeptPages(app, app.wsgi_app)
     return app
+
+
+def _security_headers(config):
+    """(name, value) of the headers every answer carries."""
+    headers = [
+        ("Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+         "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+    if config["SECURE_COOKIES"]:
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
 
 
 def _register_request_hooks(app):
@@ -209,9 +226,6 @@ def _register_request_hooks(app):
                 setattr(request, name, cleaned)
                 request.__dict__.pop("values", None)
 
-    # After drop_nul (an address holding NUL names nothing), before the rest.
-    app.before_request(serve_kept_page)
-
     @app.url_value_preprocessor
     def ids_in_range(endpoint, values):
         # Ids are 32-bit: a bigger one names nothing (and PostgreSQL would refuse to compare it).
@@ -225,15 +239,8 @@ def _register_request_hooks(app):
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if app.config["SECURE_COOKIES"]:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in app.config["SECURITY_HEADERS"]:
+            response.headers.setdefault(name, value)
         vary = response.vary  # parsed once, written back once
         vary.update(("HX-Request", "Cookie", "Accept-Language") if g.get("locale_negotiated") else ("HX-Request", "Cookie"))
         return response

@@ -43,17 +43,25 @@ def select_locale():
     """The user's setting, else the switcher's cookie, else Accept-Language, else Chinese."""
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
-    cookie = request.cookies.get("lang")
+    locale, negotiated = visitor_locale(request.cookies, request.accept_languages)
+    if negotiated:
+        g.locale_negotiated = True  # the answer depends on Accept-Language: it must say so (Vary)
+    return locale
+
+
+def visitor_locale(cookies, accept_languages):
+    """(the language of someone not signed in, whether Accept-Language chose it): the switcher's
+    cookie, else the first language of Accept-Language that the site speaks, else Chinese."""
+    cookie = cookies.get("lang")
     if cookie in LOCALES:
-        return cookie
-    g.locale_negotiated = True  # the answer depends on Accept-Language: it must say so (Vary)
-    for lang, _quality in request.accept_languages:
+        return cookie, False
+    for lang, _quality in accept_languages:
         lang = lang.lower()
         if lang.startswith("zh"):
-            return "zh_Hans"
+            return "zh_Hans", True
         if lang.startswith("en"):
-            return "en"
-    return "zh_Hans"
+            return "en", True
+    return "zh_Hans", True
 
 
 class PageCache:

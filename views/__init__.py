@@ -302,12 +302,16 @@ def shared(build, *key):
     return store[key]
 
 
-def _page_key(versions, site, arguments):
-    """The cache key, and ETag, of a visitor's page (see cached_page)."""
+def page_key(versions, site, path, arguments, locale, fragment, large):
+    """The cache key, and ETag, of a visitor's page (see cached_page; views.kept makes the same)."""
     return hashlib.blake2b(repr((
-        *versions, site_version() if site is None else site, request.path, arguments, str(get_locale()),
-        wants_fragment(), large_text(), int(time.time() // 60),
+        *versions, site, path, arguments, locale, fragment, large, int(time.time() // 60),
     )).encode(), digest_size=16).hexdigest()
+
+
+def _page_key(versions, site, arguments):
+    return page_key(versions, site_version() if site is None else site, request.path, arguments,
+                    str(get_locale()), wants_fragment(), large_text())
 
 
 def _kept(response, key):
@@ -357,13 +361,16 @@ def cached_page(build, *versions, args=None, site=None):
     return _kept(response, key)
 
 
-# The pages visitors open most, answered before anything else of the request runs ----------------
+# The pages visitors open most, answered before the request reaches Flask (views/kept.py) -------
+
+VERSIONS = "yishi.page_versions"  # where views.kept leaves what it read, on a miss, for the view
+
 
 def kept_for_visitors(versions_of):
     """Marks a view whose visitors' page is kept by cached_page: `versions_of(**view_args)` reads
     what the page is built from, ((versions…), the site's revision), or None when the address names
-    nothing. serve_kept_page answers from the cache with it before anything else of the request
-    runs; the view gets the same answer from page_versions()."""
+    nothing. views.kept answers a visitor from the cache with it before the request reaches Flask;
+    the view gets the same answer from page_versions()."""
     def mark(view):
         view.page_versions = versions_of
         return view
@@ -393,43 +400,9 @@ def every_venue_versions():
 def page_versions():
     """What the request's kept page is built from (see kept_for_visitors): 404 when it names nothing."""
     if "page_versions" not in g:
-        g.page_versions = current_app.view_functions[request.endpoint].page_versions(**request.view_args)
+        g.page_versions = request.environ[VERSIONS] if VERSIONS in request.environ \
+            else current_app.view_functions[request.endpoint].page_versions(**request.view_args)
     if g.page_versions is None:
         abort(404)
     g.site_version = g.page_versions[1]
     return g.page_versions
-
-
-def _plain_visitor():
-    """No one signed in and nothing personal waiting, told from the cookies alone (Flask-Login
-    reads the same session key and remember cookie; a stale one is the view's to judge)."""
-    return (
-        "_user_id" not in session and "_flashes" not in session
-        and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
-    )
-
-
-def serve_kept_page():
-    """A visitor's GET of a page kept for visitors, with no query string, answered from the cache
-    (or with a 304) with one statement, the page's versions, before the rest of the request's hooks
-    and the view run: the same key as the view's cached_page, so whichever built the page, both
-    serve it. Anything else (a miss, another address) goes on to the view."""
-    if request.method not in ("GET", "HEAD") or request.query_string or request.endpoint is None:
-        return None
-    versions_of = getattr(current_app.view_functions.get(request.endpoint), "page_versions", None)
-    if versions_of is None or not _plain_visitor():
-        return None
-    # What Flask-Login would find from the same cookies (this app has no request or header
-    # loader), without its per-request session-protection hashing.
-    g._login_user = login_manager.anonymous_user()
-    g.page_versions = found = versions_of(**request.view_args)
-    if found is None:
-        return None
-    versions, site = found
-    key = _page_key(versions, site, ())
-    if request.if_none_match.contains_weak(key):
-        return _kept(current_app.response_class(status=304), key)
-    body = current_app.extensions["page_cache"].get(key)
-    if body is None:
-        return None
-    return _kept(current_app.response_class(body, mimetype="text/html"), key)

@@ -1,0 +1,122 @@
+"""views/kept.py: a plain visitor's GET of a kept page is answered before Flask, exactly as Flask
+would answer it; everyone and everything else goes on to Flask."""
+import re
+
+import pytest
+from world import World, text
+
+
+@pytest.fixture
+def world(make):
+    return World(make)
+
+
+@pytest.fixture
+def flask_calls(app):
+    """How many requests reached Flask (the WSGI app behind views.kept.KeptPages)."""
+    calls = []
+    inner = app.wsgi_app.wsgi_app
+
+    def counted(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.wsgi_app.wsgi_app = counted
+    return calls
+
+
+def token(response):
+    return re.search(r'name="csrf-token" content="([^"]+)"', text(response)).group(1)
+
+
+def without_tokens(response):
+    return text(response).replace(token(response), "")
+
+
+@pytest.mark.parametrize("path", ["/v/yangguang", "/", "/outcomes", "/v/yangguang/outcomes", "issue"])
+def test_a_visitor_gets_what_flask_built_without_reaching_flask(app, world, flask_calls, statements, path):
+    path = f"/issues/{world.issue(title='路灯不亮').id}" if path == "issue" else path
+    built = app.test_client().get(path)
+    assert flask_calls == [path]
+    statements.clear()
+    served = app.test_client().get(path)
+    assert flask_calls == [path] and len(statements) == 1
+    assert served.status_code == 200 and without_tokens(served) == without_tokens(built)
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "ETag", "Cache-Control",
+                 "Content-Type"):
+        assert served.headers[name] == built.headers[name], name
+    assert set(served.vary) == set(built.vary) == {"Cookie", "Accept-Language", "HX-Request"}
+    cookie = served.headers["Set-Cookie"]
+    assert cookie.startswith("session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+
+
+def test_its_token_and_session_cookie_are_the_ones_flask_accepts(csrf_app, world, flask_calls):
+    csrf_app.test_client().get("/v/yangguang")
+    visitor = csrf_app.test_client()
+    page = visitor.get("/v/yangguang")
+    assert flask_calls == ["/v/yangguang"]
+    assert visitor.post("/language", data={"lang": "en", "next": "/", "csrf_token": token(page) + "x"}).status_code == 400
+    assert visitor.post("/language", data={"lang": "en", "next": "/", "csrf_token": token(page)}).status_code == 303
+    # A visitor whose session already holds a token keeps it: no new cookie, the token still good.
+    again = visitor.get("/v/yangguang", headers={"Accept-Language": "zh"})
+    assert "Set-Cookie" not in again.headers
+    assert visitor.post("/language", data={"lang": "zh_Hans", "next": "/", "csrf_token": token(again)}).status_code == 303
+
+
+def test_a_forged_session_cookie_counts_as_none(app, world, flask_calls):
+    app.test_client().get("/v/yangguang")
+    visitor = app.test_client()
+    visitor.set_cookie("session", "eyJfdXNlcl9pZCI6IjE6MCJ9.forged.signature")
+    served = visitor.get("/v/yangguang")
+    assert served.status_code == 200 and flask_calls == ["/v/yangguang"]
+    assert "forged" not in served.headers["Set-Cookie"]
+
+
+def test_each_language_and_mode_is_its_own_page(app, world, flask_calls):
+    for headers, cookies in (({"Accept-Language": "en"}, {}), ({}, {"lang": "en"}), ({}, {"large_text": "1"}), ({}, {})):
+        pages = []
+        for _ in range(2):
+            visitor = app.test_client()
+            for name, value in cookies.items():
+                visitor.set_cookie(name, value)
+            pages.append(visitor.get("/v/yangguang", headers=headers))
+        assert without_tokens(pages[0]) == without_tokens(pages[1])
+    assert len(flask_calls) == 3  # English (by header or cookie alike), large text, Chinese
+
+
+def test_asking_again_gets_a_304_before_flask(app, world, flask_calls):
+    first = app.test_client().get("/v/yangguang")
+    again = app.test_client().get("/v/yangguang", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and len(flask_calls) == 1
+    assert again.headers["ETag"] == first.headers["ETag"] and "Set-Cookie" not in again.headers
+
+
+def test_everyone_else_goes_on_to_flask(app, client, auth, world, flask_calls):
+    app.test_client().get("/v/yangguang")
+    visitor = app.test_client()
+    for request in (
+        lambda: visitor.get("/v/yangguang?page=1"),
+        lambda: visitor.get("/v/yangguang", headers={"HX-Request": "true"}),
+        lambda: visitor.head("/v/yangguang"),
+        lambda: visitor.get("/v/nowhere"),
+        lambda: visitor.get("/v/yang%00guang"),
+        lambda: visitor.get("/issues/4294967296"),
+        lambda: visitor.get("/privacy"),
+    ):
+        flask_calls.clear()
+        request()
+        assert len(flask_calls) == 1
+    with visitor.session_transaction() as session:
+        session["_flashes"] = [("success", "已经保存")]
+    flask_calls.clear()
+    assert "已经保存" in text(visitor.get("/v/yangguang")) and flask_calls
+    auth.login("resident")
+    flask_calls.clear()
+    assert 'action="/logout"' in text(client.get("/v/yangguang")) and flask_calls
+
+
+def test_with_secure_cookies_the_session_cookie_is_secure(app, world, flask_calls):
+    app.config.update(SESSION_COOKIE_SECURE=True)
+    app.test_client().get("/v/yangguang")
+    served = app.test_client().get("/v/yangguang")
+    assert len(flask_calls) == 1 and "Secure" in served.headers["Set-Cookie"]
