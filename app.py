@@ -262,7 +262,8 @@ def _register_templates(app):
     @app.context_processor
     def navigation():
         # csrf_token here, not a global: Flask-WTF's context processor would win over a global.
-        return {"nav": permissions.navigation(current_user), "htmx": htmx, "csrf_token": csrf_token}
+        # nav is called by the pages that show the header, not by every fragment.
+        return {"nav": lambda: permissions.navigation(current_user), "htmx": htmx, "csrf_token": csrf_token}
 
 
 def _register_blueprints(app):

@@ -105,18 +105,26 @@ class Prepared:
     def __init__(self, build):
         self.build, self.made = build, {}
 
-    def execute(self, *args):
+    def _made(self):
         engine = type(db.obj)
         made = self.made.get(engine)
         if made is None:
-            sql, params = self.build().sql()
-            made = self.made[engine] = (sql, params)
-        sql, params = made
+            query = self.build()
+            made = self.made[engine] = (query, *query.sql())
+        return made
+
+    def execute(self, *args):
+        _query, sql, params = self._made()
         return db.execute_sql(sql, [args[p.index] if isinstance(p, Slot) else p for p in params])
 
     def first(self, *args):
         """The first row (a tuple), or None."""
         return self.execute(*args).fetchone()
+
+    def first_model(self, *args):
+        """The first row as the query's models (joined ones included, as peewee makes them), or None."""
+        query = self._made()[0]
+        return next(iter(query._get_cursor_wrapper(self.execute(*args))), None)
 
 
 class BaseModel(Model):
@@ -896,6 +904,12 @@ class Issue(BaseModel):
         return cls(**{field.name: field.python_value(value) for field, value in zip(fields, row, strict=True)})
 
     @classmethod
+    def with_its_venue(cls, issue_id):
+        """Issue `issue_id` with its venue, or None: what every act on an issue loads first, in one
+        statement whose SQL is made once."""
+        return _ISSUE_WITH_VENUE.first_model(issue_id)
+
+    @classmethod
     def versions(cls, issue_id):
         """(id, revision, the site's revision) of issue `issue_id`, or None: what its page is built
         from, in one statement whose SQL is made once."""
@@ -1529,6 +1543,7 @@ _ALL_VENUE_VERSIONS = Prepared(lambda: Venue.select(
     fn.COUNT(Venue.id), fn.COALESCE(fn.SUM(Venue.revision), 0), fn.MAX(Venue.id), _site_revision()
 ))
 _ISSUE_VERSIONS = Prepared(lambda: Issue.select(Issue.id, Issue.revision, _site_revision()).where(Issue.id == Slot()))
+_ISSUE_WITH_VENUE = Prepared(lambda: Issue.select(Issue, Venue).join(Venue).where(Issue.id == Slot()))
 _ISSUE_COUNTERS = Prepared(lambda: Issue.select(*(Issue._meta.fields[n] for n in Issue.COUNTER_FIELDS))
                            .where(Issue.id == Slot()))
 

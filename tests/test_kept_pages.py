@@ -120,3 +120,37 @@ def test_with_secure_cookies_the_session_cookie_is_secure(app, world, flask_call
     app.test_client().get("/v/yangguang")
     served = app.test_client().get("/v/yangguang")
     assert len(flask_calls) == 1 and "Secure" in served.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_a_visitor_s_poll_gets_its_304_before_flask_while_nothing_changed(app, world, flask_calls, anonymous):
+    from domain import participation
+
+    issue = world.issue(title="路灯不亮", anonymous=anonymous, author=world.councillor)
+    poll = f"/issues/{issue.id}/status"
+    visitor = app.test_client()
+    first = visitor.get(poll, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and flask_calls == [poll]
+    asked = {"HX-Request": "true", "If-None-Match": first.headers["ETag"]}
+    by_flask = app.test_client().get(poll + "?from=flask", headers=asked)  # a query string: Flask's
+    assert by_flask.status_code == 304 and len(flask_calls) == 2
+    again = visitor.get(poll, headers=asked)
+    assert again.status_code == 304 and len(flask_calls) == 2
+    for name in ("ETag", "Cache-Control", "Content-Security-Policy"):
+        assert again.headers[name] == by_flask.headers[name], name
+    assert set(again.vary) == set(by_flask.vary)
+    participation.support(world.resident, issue)
+    changed = visitor.get(poll, headers=asked)
+    assert changed.status_code == 200 and len(flask_calls) == 3
+
+
+def test_a_poll_from_anyone_else_goes_on_to_flask(app, client, auth, world, flask_calls):
+    poll = f"/issues/{world.issue().id}/status"
+    etag = app.test_client().get(poll, headers={"HX-Request": "true"}).headers["ETag"]
+    auth.login("resident")
+    flask_calls.clear()
+    for headers in ({"HX-Request": "true", "If-None-Match": etag}, {}):
+        client.get(poll, headers=headers)
+    app.test_client().get(poll, headers={"HX-Request": "true"})  # nothing to compare with
+    app.test_client().get("/issues/99999/status", headers={"HX-Request": "true", "If-None-Match": etag})
+    assert len(flask_calls) == 4

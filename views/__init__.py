@@ -113,9 +113,9 @@ def get_venue(slug, check=None, message=None, path=False):
 
 def get_issue(issue_id, check=None, message=None):
     """The issue `issue_id` with its venue (404 if none), when `check(current_user, issue)` allows it."""
-    from models import Issue, Venue
-
-    issue = get_object_or_404(Issue.select(Issue, Venue).join(Venue), Issue.id == issue_id)
+    issue = Issue.with_its_venue(issue_id)
+    if issue is None:
+        abort(404)
     return _authorized(issue, check, message)
 
 
@@ -198,6 +198,11 @@ class Page:
 
 # Conditional GET ---------------------------------------------------------------------------------
 
+def validator(parts, locale, fragment):
+    """The ETag of an answer made from `parts` (see conditional; views.kept makes the same)."""
+    return hashlib.blake2b(repr((*parts, locale, fragment)).encode(), digest_size=12).hexdigest()
+
+
 def conditional(build, *parts, cache="no-cache, private"):
     """Answer a GET that clients repeat (polls, feeds) with an ETag, and 304 while it still holds.
 
@@ -207,8 +212,7 @@ def conditional(build, *parts, cache="no-cache, private"):
     keep the answer but ask again every time, sending If-None-Match.
     """
     if parts:
-        key = repr((*parts, str(get_locale()), wants_fragment()))
-        etag = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+        etag = validator(parts, str(get_locale()), wants_fragment())
         if request.if_none_match.contains_weak(etag):
             response = current_app.response_class(status=304)
         else:
@@ -366,11 +370,22 @@ def cached_page(build, *versions, args=None, site=None):
 VERSIONS = "yishi.page_versions"  # where views.kept leaves what it read, on a miss, for the view
 
 
+def polled_by_visitors(parts_of):
+    """Marks a poll answered with conditional(): `parts_of(**view_args)` gives the parts of a
+    visitor's validator, or None. views.kept answers a visitor's poll whose ETag still holds with a
+    304 before the request reaches Flask; anything else goes on to the view."""
+    def mark(view):
+        view.visitor_parts = parts_of
+        return view
+
+    return mark
+
+
 def kept_for_visitors(versions_of):
     """Marks a view whose visitors' page is kept by cached_page: `versions_of(**view_args)` reads
     what the page is built from, ((versions…), the site's revision), or None when the address names
     nothing. views.kept answers a visitor from the cache with it before the request reaches Flask;
-    the view gets the same answer from page_versions()."""
+    the view gets the same answer from page_versions(versions_of, …)."""
     def mark(view):
         view.page_versions = versions_of
         return view
@@ -397,12 +412,15 @@ def every_venue_versions():
     return tuple(venues), site
 
 
-def page_versions():
-    """What the request's kept page is built from (see kept_for_visitors): 404 when it names nothing."""
-    if "page_versions" not in g:
-        g.page_versions = request.environ[VERSIONS] if VERSIONS in request.environ \
-            else current_app.view_functions[request.endpoint].page_versions(**request.view_args)
-    if g.page_versions is None:
+def page_versions(versions_of, **view_args):
+    """What a kept page is built from, `versions_of(**view_args)` (see kept_for_visitors), unless
+    views.kept read it for this request already: 404 when it names nothing."""
+    kept = request.environ.get(VERSIONS)
+    if kept is not None and kept[0] is versions_of and kept[1] == view_args:
+        found = kept[2]
+    else:
+        found = versions_of(**view_args)
+    if found is None:
         abort(404)
-    g.site_version = g.page_versions[1]
-    return g.page_versions
+    g.site_version = found[1]
+    return found

@@ -408,7 +408,7 @@ def outcome(item_id):
 @kept_for_visitors(every_venue_versions)
 def outcomes():
     # Every venue's agenda items move its revision (migration 0020), so all of them version this.
-    versions, site = page_versions()
+    versions, site = page_versions(every_venue_versions)
     return cached_page(
         lambda: render("agenda/outcomes.html", venue=None, listing=Page(deliberation.outcomes(None))),
         *versions, site=site,
@@ -418,7 +418,7 @@ def outcomes():
 @bp.get("/v/<slug>/outcomes")
 @kept_for_visitors(venue_versions)
 def venue_outcomes(slug):
-    versions, site = page_versions()
+    versions, site = page_versions(venue_versions, slug=slug)
 
     def build():
         venue = get_venue(slug)

@@ -18,6 +18,7 @@ from views import (
     issue_versions,
     kept_for_visitors,
     page_versions,
+    polled_by_visitors,
     render,
     require,
     see_other,
@@ -127,7 +128,7 @@ def similar(slug):
 @bp.get("/issues/<int:issue_id>")
 @kept_for_visitors(issue_versions)
 def show(issue_id):
-    versions, site = page_versions()
+    versions, site = page_versions(issue_versions, issue_id=issue_id)
     return cached_page(lambda: _show(get_object_or_404(Issue.with_venue(), Issue.id == issue_id)),
                        *versions, site=site)
 
@@ -169,9 +170,13 @@ def _reader(issue):
     """What of the trail this reader may see: (internal entries, the anonymous author's name).
     Internal entries (internal progress notes, co-handling opinions) are for the people involved."""
     if not permissions.signed_in(current_user):
-        return False, not issue.anonymous
+        return _visitor_reader(issue)
     return (permissions.can_see_internal(current_user, issue),
             permissions.can_see_author(current_user, issue))
+
+
+def _visitor_reader(issue):
+    return False, not issue.anonymous
 
 
 def _visible_events(issue, internal):
@@ -204,7 +209,18 @@ def _current(handled):
     return [a for a in (handled.lead, *handled.co) if a is not None and a.active]
 
 
+def _poll_parts(issue, reader):
+    """What a poll's validator is made of: the row's counters, what the reader may see, the day."""
+    return (*issue.version(), *reader, timefmt.local_date())
+
+
+def _visitor_poll_parts(issue_id):
+    issue = Issue.counters(issue_id)
+    return None if issue is None else _poll_parts(issue, _visitor_reader(issue))
+
+
 @bp.get("/issues/<int:issue_id>/status")
+@polled_by_visitors(_visitor_poll_parts)
 def status(issue_id):
     """The status badge, for polling: 304 Not Modified while the row is unchanged.
 
@@ -218,7 +234,7 @@ def status(issue_id):
         return see_other(url_for("issues.show", issue_id=issue_id))
     reader = _reader(issue)
     return conditional(
-        lambda: _poll(issue, *reader), *issue.version(), *reader, timefmt.local_date(),
+        lambda: _poll(issue, *reader), *_poll_parts(issue, reader),
         cache="no-cache, private" if permissions.signed_in(current_user) else "no-cache",
     )
 

@@ -1,4 +1,5 @@
-"""The pages visitors open most, answered from the cache before the request reaches Flask.
+"""The pages visitors open most, answered from the cache before the request reaches Flask; and
+their polls' 304s.
 
 A visitor's GET of a page kept for visitors (views.kept_for_visitors: a venue, an issue, the home
 page, the outcomes), with no query string and not from htmx, is what most requests are. KeptPages,
@@ -6,7 +7,8 @@ wrapped around the app's WSGI callable, answers it with one statement (the page'
 SQL made once) and the page that views.cached_page keeps under the same key: no request context,
 no extensions' hooks. It gives the visitor the same CSRF token and session cookie Flask-WTF and
 Flask would, and the same headers. Anything else, a cache miss included, goes on to Flask, which
-builds the page and keeps it.
+builds the page and keeps it. A visitor's poll (views.polled_by_visitors) whose ETag still holds
+gets its 304 here the same way.
 """
 import hashlib
 import os
@@ -20,7 +22,7 @@ from werkzeug.wrappers import Request
 
 from extensions import visitor_locale
 from models import MAX_ID, db
-from views import CSRF_PLACEHOLDER, LARGE_TEXT_COOKIE, VERSIONS, page_key
+from views import CSRF_PLACEHOLDER, LARGE_TEXT_COOKIE, VERSIONS, page_key, validator
 
 VARY = "Cookie, Accept-Language, HX-Request"
 
@@ -52,33 +54,44 @@ class KeptPages:
         return [body]
 
     def answer(self, environ):
-        """(status, headers, body) of a kept page for a plain visitor, or None for Flask to answer."""
-        if (environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING")
-                or "HTTP_HX_REQUEST" in environ):
+        """(status, headers, body) of a kept page or a poll's 304 for a plain visitor, or None for
+        Flask to answer."""
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+            return None
+        poll = environ.get("HTTP_HX_REQUEST") == "true"
+        if "HTTP_HX_REQUEST" in environ and not (poll and "HTTP_HX_BOOSTED" not in environ
+                                                 and "HTTP_HX_HISTORY_RESTORE_REQUEST" not in environ):
             return None
         request = Request(environ)
         cookies = request.cookies
-        if self.remember_cookie in cookies or "\x00" in request.path:
+        if self.remember_cookie in cookies or "\x00" in request.path or (poll and not request.if_none_match):
             return None
         session = self._session(cookies)
         if session is None or {"_user_id", "_flashes", "_permanent"} & session.keys():
             return None  # someone signed in, or a message waiting: their own page
-        versions_of, view_args = self._kept_view(environ)
-        if versions_of is None:
+        view, view_args = self._view(environ)
+        read = getattr(view, "visitor_parts" if poll else "page_versions", None)
+        if read is None:
             return None
         opened = db.connect(reuse_if_open=True)
         try:
-            found = versions_of(**view_args)
+            if poll:
+                with self.app.app_context():  # the site's time zone says what day it is
+                    found = read(**view_args)
+            else:
+                found = read(**view_args)
         except DatabaseError:
             return None  # Flask shows the error page
         finally:
             if opened:
                 db.close()
-        environ[VERSIONS] = found  # a miss: the view reads them from here, not again
+        locale, negotiated = visitor_locale(cookies, request.accept_languages)
+        if poll:
+            return self._poll(request, found, locale, negotiated)
+        environ[VERSIONS] = (read, view_args, found)  # on a miss, the view reads them from here
         if found is None:
             return None  # Flask says 404
         versions, site = found
-        locale, _negotiated = visitor_locale(cookies, request.accept_languages)
         key = page_key(versions, site, request.path, (), locale, False, cookies.get(LARGE_TEXT_COOKIE) == "1")
         headers = [*self.app.config["SECURITY_HEADERS"], ("ETag", f'W/"{key}"'), ("Cache-Control", "no-cache"),
                    ("Vary", VARY)]
@@ -104,8 +117,19 @@ class KeptPages:
             return {}
         return data if isinstance(data, dict) else None
 
-    def _kept_view(self, environ):
-        """(versions_of, view arguments) of the kept page this address names, or (None, None)."""
+    def _poll(self, request, parts, locale, negotiated):
+        """A 304 while the visitor's ETag still holds (as views.conditional answers), else None."""
+        if parts is None:
+            return None
+        etag = validator(parts, locale, True)
+        if not request.if_none_match.contains_weak(etag):
+            return None
+        vary = "HX-Request, Cookie, Accept-Language" if negotiated else "HX-Request, Cookie"
+        return "304 NOT MODIFIED", [*self.app.config["SECURITY_HEADERS"], ("ETag", f'W/"{etag}"'),
+                                    ("Cache-Control", "no-cache"), ("Vary", vary)], b""
+
+    def _view(self, environ):
+        """(view function, view arguments) this address names, or (None, None)."""
         try:
             endpoint, view_args = self.app.url_map.bind_to_environ(
                 environ, server_name=self.app.config["SERVER_NAME"]
@@ -114,7 +138,7 @@ class KeptPages:
             return None, None
         if any(isinstance(v, int) and v > MAX_ID for v in view_args.values()):
             return None, None  # names nothing (views' ids_in_range)
-        return getattr(self.app.view_functions.get(endpoint), "page_versions", None), view_args
+        return self.app.view_functions.get(endpoint), view_args
 
     def _token(self, session, headers):
         """The visitor's signed CSRF token; a new session cookie in `headers` when the session had

@@ -36,7 +36,7 @@ def index():
     if q:  # words anyone may type are answered, never kept
         return build()
     # Every venue's revision moves with its issues, meetings, votes and outcomes: all the page shows.
-    versions, site = page_versions()
+    versions, site = page_versions(every_venue_versions)
     return cached_page(build, *versions, site=site)
 
 

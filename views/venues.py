@@ -50,7 +50,7 @@ def issue_filters(categories):
 @kept_for_visitors(venue_versions)
 def show(slug):
     if for_everyone():  # a page that may come from the cache: what it is built from, first
-        versions, site = page_versions()
+        versions, site = page_versions(venue_versions, slug=slug)
         load = functools.partial(get_venue, slug, path=True)
     else:  # built for this reader: the venue row says the site's revision (one statement fewer)
         venue = get_venue(slug, path=True)
