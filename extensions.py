@@ -33,7 +33,7 @@ def load_user(session_id):
     if not (f"{user_id}{version}".isascii() and user_id.isdigit() and version.isdigit()
             and len(user_id) <= 10 and len(version) <= 10):
         return None
-    user = User.get_or_none((User.id == int(user_id)) & User.active)
+    user = User.active_by_id(int(user_id))
     if user is None or user.session_version != int(version):
         return None
     return user

@@ -100,10 +100,12 @@ class Slot(Node):
 class Prepared:
     """A statement that requests ask all the time (a page's versions, a poll's counters), whose SQL
     text peewee builds once per engine rather than once per request: building it costs more than
-    running it. `build()` makes the query, with Slot(i) where the i-th argument of `execute` goes."""
+    running it. `build()` makes the query, with Slot(i) where the i-th argument of `execute` goes;
+    a column left to its default would keep the value it had when the text was made, so an INSERT
+    gives every column that has a changing default (a time) a Slot."""
 
     def __init__(self, build):
-        self.build, self.made = build, {}
+        self.build, self.made, self.plan = build, {}, None
 
     def _made(self):
         engine = type(db.obj)
@@ -122,9 +124,42 @@ class Prepared:
         return self.execute(*args).fetchone()
 
     def first_model(self, *args):
-        """The first row as the query's models (joined ones included, as peewee makes them), or None."""
-        query = self._made()[0]
-        return next(iter(query._get_cursor_wrapper(self.execute(*args))), None)
+        """The first row as the query's model, with the rows its foreign keys name when the query
+        joins them (`Issue.select(Issue, Venue).join(Venue)` gives issue.venue), or None. Made from
+        a plan worked out once, not by peewee's row reader, which works it out again every time."""
+        row = self.execute(*args).fetchone()
+        if row is None:
+            return None
+        made, at = [], 0
+        for model, fields, foreign_key in self._plan():
+            values = row[at:at + len(fields)]
+            at += len(fields)
+            instance = model(__no_default__=1, **{
+                field.name: value if value is None else field.python_value(value)
+                for field, value in zip(fields, values, strict=True)
+            })
+            if foreign_key is not None:
+                setattr(made[0], foreign_key.name, instance)
+            made.append(instance)
+        for instance in made:
+            instance._dirty.clear()
+        return made[0]
+
+    def _plan(self):
+        """[(model, its fields in the row, the first model's foreign key naming it or None)]."""
+        plan = self.plan
+        if plan is None:
+            query = self._made()[0]
+            plan = []
+            for field in query._returning:
+                if not plan or plan[-1][0] is not field.model:
+                    foreign_key = None
+                    if plan:
+                        foreign_key = next(f for f in plan[0][0]._meta.refs if f.rel_model is field.model)
+                    plan.append((field.model, [], foreign_key))
+                plan[-1][1].append(field)
+            self.plan = plan
+        return plan
 
 
 class BaseModel(Model):
@@ -444,6 +479,11 @@ class User(BaseModel):
         # The session version rides in the id the session cookie keeps, so raising it voids
         # every cookie issued before (see extensions.load_user).
         return f"{self.id}:{self.session_version}"
+
+    @classmethod
+    def active_by_id(cls, user_id):
+        """The active account `user_id`, or None: what every signed-in request loads, its SQL made once."""
+        return _ACTIVE_USER.first_model(user_id)
 
     @classmethod
     def by_username(cls, username):
@@ -1543,6 +1583,7 @@ _ALL_VENUE_VERSIONS = Prepared(lambda: Venue.select(
     fn.COUNT(Venue.id), fn.COALESCE(fn.SUM(Venue.revision), 0), fn.MAX(Venue.id), _site_revision()
 ))
 _ISSUE_VERSIONS = Prepared(lambda: Issue.select(Issue.id, Issue.revision, _site_revision()).where(Issue.id == Slot()))
+_ACTIVE_USER = Prepared(lambda: User.select().where((User.id == Slot()) & User.active))
 _ISSUE_WITH_VENUE = Prepared(lambda: Issue.select(Issue, Venue).join(Venue).where(Issue.id == Slot()))
 _ISSUE_COUNTERS = Prepared(lambda: Issue.select(*(Issue._meta.fields[n] for n in Issue.COUNTER_FIELDS))
                            .where(Issue.id == Slot()))

@@ -164,11 +164,10 @@ TOGGLES = {
 @bp.post("/issues/<int:issue_id>/support")
 def support(issue_id):
     issue = get_issue(issue_id)
-    own = permissions.is_author(current_user, issue)
-    require(
-        permissions.can_support(current_user, issue),
-        _("You cannot support an issue you raised yourself.") if own else _refusal(issue),
-    )
+    allowed = permissions.can_support(current_user, issue)
+    if not allowed:  # why, said only when it is so
+        own = permissions.is_author(current_user, issue)
+        require(allowed, _("You cannot support an issue you raised yourself.") if own else _refusal(issue))
     return _toggle(issue, "support")
 
 
