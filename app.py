@@ -103,6 +103,7 @@ def create_app(config=None):
         TIMEZONE=os.environ.get("YISHI_TIMEZONE", "Asia/Shanghai"),
         # The site's identity until the admins set it (Administration › Site settings).
         SITE_NAME=os.environ.get("YISHI_SITE_NAME", ""),
+        SITE_NAME_EN=os.environ.get("YISHI_SITE_NAME_EN", ""),  # English pages; else SITE_NAME
         SITE_SPONSOR=os.environ.get("YISHI_SPONSOR", ""),
         SITE_PHONE=os.environ.get("YISHI_PHONE", ""),
         SITE_ICP=os.environ.get("YISHI_ICP", ""),
@@ -248,11 +249,11 @@ def _register_request_hooks(app):
 
 def _register_templates(app):
     from domain import labels, permissions, timefmt, workflow
-    from views import csrf_token, large_text, site_identity
+    from views import csrf_token, large_text, site_identity, site_name
 
     app.jinja_env.globals.update(
         get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
-        site_identity=site_identity, large_text=large_text,
+        site_identity=site_identity, site_name=site_name, large_text=large_text,
     )
     app.jinja_env.filters.update(
         localtime=timefmt.format_local, ago=timefmt.ago, html_lang=labels.html_lang,

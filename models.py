@@ -1915,12 +1915,14 @@ MODELS.append(Submission)
 # --- the site's identity ---
 
 class SiteSettings(BaseModel):
-    """One row (id 1): what the admins set about the site itself: its name, the office that runs it
+    """One row (id 1): what the admins set about the site itself: its name (and its English name, for
+    English pages), the office that runs it
     (主办单位), a phone, the ICP filing number and a short text about it. An empty value falls back
     to the server's default (YISHI_SITE_NAME, …). Every change moves `page_version.site` (a trigger,
     migration 0022), so each process notices it and cached pages are built again."""
 
     name = CharField(max_length=40, default="")
+    name_en = CharField(max_length=80, default="")  # migration 0025
     sponsor = CharField(max_length=80, default="")
     contact_phone = CharField(max_length=40, default="")
     icp = CharField(max_length=60, default="")

@@ -754,6 +754,7 @@ def _issues(rng, now):
 
 SITE = {
     "name": "枝江议事",
+    "name_en": "Zhijiang Deliberation",
     "sponsor": "枝江市人大常委会",
     "contact_phone": "0717-4200000",
     "icp": "鄂ICP备20260000号-1",

@@ -1,8 +1,8 @@
-"""The site's identity: its name, the office that runs it (主办单位), a contact phone, the ICP filing
+"""The site's identity: its name (in Chinese, and in English for English pages), the office that runs it (主办单位), a contact phone, the ICP filing
 number and a short text about it, shown in the header and footer of every page.
 
 The admins set them (one `SiteSettings` row); an empty value falls back to the server's default
-from the environment (YISHI_SITE_NAME, YISHI_SPONSOR, YISHI_PHONE, YISHI_ICP, YISHI_ABOUT). Each
+from the environment (YISHI_SITE_NAME, YISHI_SITE_NAME_EN, YISHI_SPONSOR, YISHI_PHONE, YISHI_ICP, YISHI_ABOUT). Each
 process keeps one copy with the site revision (`page_version.site`) it was read at: a saved change
 moves that revision (a trigger, migration 0022), so every process reads the row again on its next
 request, and a page that already knows the revision reads nothing more.
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from domain import audit
 from models import SiteSettings, db
 
-FIELDS = ("name", "sponsor", "contact_phone", "icp", "about")
+FIELDS = ("name", "name_en", "sponsor", "contact_phone", "icp", "about")
 # Where each default comes from: the app's config, filled from the environment.
 CONFIG = {
-    "name": "SITE_NAME", "sponsor": "SITE_SPONSOR", "contact_phone": "SITE_PHONE", "icp": "SITE_ICP",
+    "name": "SITE_NAME", "name_en": "SITE_NAME_EN", "sponsor": "SITE_SPONSOR", "contact_phone": "SITE_PHONE", "icp": "SITE_ICP",
     "about": "SITE_ABOUT",
 }
 ICP_REGISTRY = "https://beian.miit.gov.cn/"
@@ -25,10 +25,17 @@ ICP_REGISTRY = "https://beian.miit.gov.cn/"
 @dataclass(frozen=True)
 class Identity:
     name: str = ""
+    name_en: str = ""
     sponsor: str = ""
     contact_phone: str = ""
     icp: str = ""
     about: str = ""
+
+    def name_in(self, locale):
+        """The site's name for readers of `locale`: on English pages the English name when there is
+        one, else (and in Chinese) the Chinese name; "" when neither is set."""
+        english = str(locale or "").split("_")[0] == "en"
+        return self.name_en if english and self.name_en else self.name
 
     def description(self, limit=150):
         """The about text's first paragraph on one line, cut to `limit` characters: the pages'

@@ -5,7 +5,7 @@ import html
 import re
 
 import pytest
-from world import Auth, text
+from world import EN, Auth, text
 
 import models
 from app import create_app
@@ -13,7 +13,7 @@ from domain.site import IdentityCache
 from models import AuditLog, PageVersion, SiteSettings, User
 
 SETTINGS = {
-    "name": "枝江议事", "sponsor": "枝江市人大常委会", "contact_phone": "0717-4200000",
+    "name": "枝江议事", "name_en": "Zhijiang Deliberation", "sponsor": "枝江市人大常委会", "contact_phone": "0717-4200000",
     "icp": "鄂ICP备20260000号-1", "about": "枝江议事是枝江市人大常委会主办的议事平台。\n\n第二段。",
 }
 
@@ -57,12 +57,60 @@ def test_an_admin_sets_the_identity_every_page_shows(client, admin):
     assert "第二段。" in about and "<h1>关于本站</h1>" in about
     entry = AuditLog.get(AuditLog.action == "site_settings.update")
     assert entry.actor_id == admin.id and entry.after["icp"] == "鄂ICP备20260000号-1"
+    assert entry.after["name_en"] == "Zhijiang Deliberation"
+
+
+def brand(page):
+    return re.search(r'<span class="brand-name">([^<]*)</span>', page).group(1)
+
+
+def footer_name(page):
+    return re.search(r'<p class="footer-name">.*?<strong>([^<]*)</strong>', page).group(1)
+
+
+def test_english_pages_show_the_english_name_and_chinese_pages_the_chinese(client, admin):
+    client.post("/admin/settings", data={**SETTINGS, "about": ""})
+    visitor = client.application.test_client()
+    for url in ("/", "/about", "/login", "/outcomes", "/no-such-page"):
+        english = text(visitor.get(url, headers=EN))
+        assert english.count("· Zhijiang Deliberation</title>") == 1, url
+        assert brand(english) == footer_name(english) == "Zhijiang Deliberation"
+        assert meta_description(english) == (
+            "Zhijiang Deliberation: residents raise matters, discuss them and decide together.")
+        assert "枝江议事" not in english
+        chinese = text(visitor.get(url))
+        assert "· 枝江议事</title>" in chinese and brand(chinese) == footer_name(chinese) == "枝江议事"
+        assert meta_description(chinese) == "枝江议事：群众的事群众提、群众议、群众定。"
+        assert "Zhijiang Deliberation" not in chinese
+    about = text(visitor.get("/about", headers=EN))
+    assert "<dt>Site name</dt><dd>Zhijiang Deliberation</dd>" in about
+    assert "<p>Zhijiang Deliberation: residents raise matters" in about
+    assert "<dt>网站名称</dt><dd>枝江议事</dd>" in text(visitor.get("/about"))
+
+
+def test_without_an_english_name_english_pages_show_the_chinese_one(client, admin):
+    client.post("/admin/settings", data={**SETTINGS, "name_en": "   "})
+    assert SiteSettings.load().name_en == ""
+    page = text(client.application.test_client().get("/about", headers=EN))
+    assert "· 枝江议事</title>" in page and brand(page) == footer_name(page) == "枝江议事"
+    assert "<dt>Site name</dt><dd>枝江议事</dd>" in page
+
+
+def test_the_english_name_reaches_the_english_pages_already_cached(app, client, admin):
+    visitor = app.test_client()
+    assert brand(text(visitor.get("/about", headers=EN))) == "Yishi"  # built and cached
+    client.post("/admin/settings", data=SETTINGS)
+    assert brand(text(visitor.get("/about", headers=EN))) == "Zhijiang Deliberation"
+    client.post("/admin/settings", data={**SETTINGS, "name_en": "Zhijiang Together"})
+    assert brand(text(visitor.get("/about", headers=EN))) == "Zhijiang Together"
+    assert brand(text(visitor.get("/about"))) == "枝江议事"
 
 
 @pytest.mark.parametrize("field, typed, message", [
     ("icp", "ICP 12345", "鄂ICP备12345678号-1"),
     ("contact_phone", "请拨打热线", "请输入"),
     ("name", "名" * 41, "40"),
+    ("name_en", "Zhijiang" * 11, "80"),
     ("about", "长" * 1001, "1000"),
 ])
 def test_bad_input_is_refused_with_what_was_typed_kept(client, admin, field, typed, message):
@@ -82,7 +130,8 @@ def test_saving_needs_the_csrf_token(app, client, admin):
 
 
 def test_the_environment_gives_the_defaults(database_url, monkeypatch):
-    for name, value in (("YISHI_SITE_NAME", "某县议事"), ("YISHI_SPONSOR", "某县人大常委会"),
+    for name, value in (("YISHI_SITE_NAME", "某县议事"), ("YISHI_SITE_NAME_EN", "Mouxian Deliberation"),
+                        ("YISHI_SPONSOR", "某县人大常委会"),
                         ("YISHI_PHONE", "0717-1234567"), ("YISHI_ICP", "鄂ICP备11111111号"),
                         ("YISHI_ABOUT", "某县的议事平台。")):
         monkeypatch.setenv(name, value)
@@ -90,15 +139,18 @@ def test_the_environment_gives_the_defaults(database_url, monkeypatch):
     page = text(app.test_client().get("/about"))
     for value in ("· 某县议事</title>", "某县人大常委会", "tel:0717-1234567", "鄂ICP备11111111号", "某县的议事平台。"):
         assert value in page
+    assert "· Mouxian Deliberation</title>" in text(app.test_client().get("/about", headers=EN))
     if hasattr(models.db.obj, "close_all"):
         models.db.obj.close_all()
 
 
 def test_an_empty_setting_keeps_the_default(app, client, admin):
-    app.extensions["site_identity"] = IdentityCache({"SITE_NAME": "某县议事", "SITE_ICP": "鄂ICP备11111111号"})
-    client.post("/admin/settings", data={**SETTINGS, "name": "", "icp": ""})
+    app.extensions["site_identity"] = IdentityCache({"SITE_NAME": "某县议事", "SITE_NAME_EN": "Mouxian Deliberation",
+                                                     "SITE_ICP": "鄂ICP备11111111号"})
+    client.post("/admin/settings", data={**SETTINGS, "name": "", "name_en": "", "icp": ""})
     page = text(app.test_client().get("/"))
     assert "· 某县议事</title>" in page and "鄂ICP备11111111号" in page and "枝江市人大常委会" in page
+    assert "· Mouxian Deliberation</title>" in text(app.test_client().get("/", headers=EN))
     form = text(client.get("/admin/settings"))
     assert "服务器默认值" in form and "某县议事" in form
 
@@ -106,6 +158,7 @@ def test_an_empty_setting_keeps_the_default(app, client, admin):
 def test_without_settings_the_site_is_called_yishi_and_shows_no_empty_facts(client, db):
     page = text(client.get("/"))
     assert "<title>" in page and "· 议事</title>" in page
+    assert "· Yishi</title>" in text(client.application.test_client().get("/", headers=EN))
     assert "beian.miit.gov.cn" not in page and "tel:" not in page
 
 

@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from peewee import DatabaseError
@@ -248,6 +249,12 @@ def site_identity():
         return cache.get(site_version())
     except DatabaseError:
         return cache.last()  # the error page of a database that fails (or is not migrated yet)
+
+
+def site_name():
+    """What the reader's pages call the site: the admins' name in the reader's language (the
+    English one on English pages when it is set), else 议事 / Yishi."""
+    return site_identity().name_in(get_locale()) or _("Yishi")
 
 
 def large_text():

@@ -532,6 +532,9 @@ class SiteSettingsForm(FlaskForm):
     """The site's identity (domain/site.py): each field empty for the server's default."""
 
     name = text_field(_l("Site name"), 40, description=DEFAULT_HINT)
+    name_en = text_field(_l("Site name in English"), 80,
+                         description=_l("What English pages call the site. Leave it empty to use the "
+                                        "server's default, or else the site name above."))
     sponsor = text_field(_l("Sponsoring office"), 80,
                          description=_l("The office that runs the site, as the footer names it (主办单位)."))
     contact_phone = StringField(_l("Contact phone"), filters=[strip], validators=[Optional(), PHONE_RULE],
@@ -543,4 +546,4 @@ class SiteSettingsForm(FlaskForm):
                                       "describe the pages to search engines."))
 
     def values(self):
-        return {name: self[name].data for name in ("name", "sponsor", "contact_phone", "icp", "about")}
+        return {name: self[name].data for name in ("name", "name_en", "sponsor", "contact_phone", "icp", "about")}
