@@ -8,7 +8,8 @@ import pytest
 from world import World
 
 import models
-from domain import deliberation, feeds
+from domain import deliberation, feeds, site
+from domain.site import IdentityCache
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -165,3 +166,57 @@ def test_calendar_uids_do_not_depend_on_the_address_used(client, world):
     _calendar, inside = events(client.get("/meetings.ics", base_url="http://10.0.0.5:8000"))
     _calendar, outside = events(client.get("/meetings.ics", base_url="https://yishi.example.org"))
     assert set(inside) == set(outside) == {f"meeting-{meeting.id}@yishi.local"}
+
+
+# The feeds' names: the site's identity as the admins set it, in the reader's language ----------------
+
+EN = {"Accept-Language": "en"}
+
+
+def name_the_site(world, name="枝江议事", name_en="Zhijiang Deliberation"):
+    site.save_settings(world.admin, {"name": name, "name_en": name_en})
+
+
+def calendar_name(response):
+    calendar, _found = events(response)
+    return str(calendar["X-WR-CALNAME"])
+
+
+def test_feeds_are_named_after_the_site_in_the_readers_language(client, world):
+    publish(world, "这里的决议", "这里。")
+    world.meeting(title="这里的")
+    name_the_site(world)
+    chinese = parse_feed(client.get("/outcomes.atom"))
+    assert chinese.feed.title == "决议 · 枝江议事" and chinese.feed.author == "枝江议事"
+    english = parse_feed(client.get("/outcomes.atom", headers=EN))
+    assert english.feed.title == "Outcomes · Zhijiang Deliberation"
+    assert english.feed.author == "Zhijiang Deliberation"
+    assert parse_feed(client.get("/v/yangguang/outcomes.atom", headers=EN)).feed.author == "Zhijiang Deliberation"
+    assert calendar_name(client.get("/meetings.ics")) == "议事会 · 枝江议事"
+    assert calendar_name(client.get("/meetings.ics", headers=EN)) == "Meetings · Zhijiang Deliberation"
+
+
+def test_feeds_take_the_admins_name_over_the_environments(app, client, world):
+    app.extensions["site_identity"] = IdentityCache({"SITE_NAME": "某县议事", "SITE_NAME_EN": "Mouxian"})
+    app.config["SITE_NAME"] = "某县议事"
+    assert parse_feed(client.get("/outcomes.atom")).feed.title == "决议 · 某县议事"
+    assert calendar_name(client.get("/meetings.ics", headers=EN)) == "Meetings · Mouxian"
+    name_the_site(world, name_en="")
+    assert parse_feed(client.get("/outcomes.atom")).feed.title == "决议 · 枝江议事"
+    # No English name saved: the environment's English default still comes before the Chinese name.
+    assert calendar_name(client.get("/meetings.ics", headers=EN)) == "Meetings · Mouxian"
+
+
+def test_without_a_name_the_feeds_are_yishis(client, world):
+    assert parse_feed(client.get("/outcomes.atom")).feed.title == "决议 · 议事"
+    assert calendar_name(client.get("/meetings.ics", headers=EN)) == "Meetings · Yishi"
+
+
+@pytest.mark.parametrize("url", ["/outcomes.atom", "/meetings.ics"])
+def test_renaming_the_site_renews_the_feeds_a_reader_kept(client, world, url):
+    publish(world, "决议", "内容。")
+    first = client.get(url)
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    name_the_site(world)
+    renewed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert renewed.status_code == 200 and "枝江议事" in renewed.get_data(as_text=True)

@@ -23,6 +23,7 @@ from views import (
     page_versions,
     render,
     see_other,
+    site_name,
     venue_versions,
     wants_fragment,
 )
@@ -434,7 +435,7 @@ def _atom(venue):
 def _atom_body(venue):
     items = list(deliberation.outcomes(venue).limit(50))
     host = current_app.config["FEED_AUTHORITY"]
-    site = current_app.config["SITE_NAME"] or _("Yishi")
+    site = site_name()
     if venue is None:
         title = _("Outcomes · %(site)s", site=site)
         html_url = url_for("agenda.outcomes", _external=True)
@@ -492,7 +493,7 @@ def _ical_body(venue):
     if venue is not None:
         name = _("Meetings of %(venue)s", venue=venue.name)
     else:
-        name = _("Meetings · %(site)s", site=current_app.config["SITE_NAME"] or _("Yishi"))
+        name = _("Meetings · %(site)s", site=site_name())
     host = current_app.config["FEED_AUTHORITY"]
     events = []
     for meeting in deliberation.calendar(venue):
