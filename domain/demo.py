@@ -12,7 +12,7 @@ from datetime import timedelta
 from peewee import chunked, sort_models
 
 import models
-from domain import demo_reports
+from domain import demo_reports, photos
 from models import (
     Assignment,
     Category,
@@ -770,13 +770,14 @@ def load_demo(reset=False):
 
     Raises DemoDataExists if the database already has any Region or User and reset is False.
     With reset=True, deletes all rows of all tables in models.MODELS (in reverse dependency
-    order, inside one transaction) first. Every other demo account (resident01…, councillor01…,
+    order, inside one transaction) first, and the files of the photos, once that has committed. Every other demo account (resident01…, councillor01…,
     deputy01…) has the same password.
     """
     rng = random.Random(SEED)
     now = models.utcnow()
-    with db.atomic():
+    with photos.removal() as gone, db.atomic():
         if reset:
+            gone.add(models.Photo.select(models.Photo.key, models.Photo.format))  # their files go once this commits
             _reset()
         elif Region.select().exists() or User.select().exists():
             raise DemoDataExists("the database already has regions or users")

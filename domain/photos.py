@@ -17,7 +17,7 @@ import re
 import secrets
 import tempfile
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -226,6 +226,68 @@ def kept(prepared):
     return Kept(prepared)
 
 
+class Removal:
+    """The files of photos whose rows a transaction deletes (the photos themselves, or their issue
+    or answer, which take them along): noted inside the transaction with `add`, unlinked only once
+    it has committed. If it rolls back, the files stay with the rows that stay.
+
+    Used around the outermost transaction (`with photos.removal() as gone, db.atomic():`), the
+    files go as the block ends. In a request that runs in one transaction (a form sent with a
+    one-time key, views/once.py) they wait for that transaction's commit (`remove_deferred`).
+    """
+
+    def __init__(self):
+        self.files = []
+
+    def add(self, photos):
+        """Note the files of `photos` (rows, or a query of them) before their rows are deleted."""
+        self.files.extend((photo.key, photo.format) for photo in photos)
+
+    def __enter__(self):
+        if db.in_transaction() and not _deferring():
+            # Unlinking as this block ends would come before the enclosing transaction commits.
+            raise RuntimeError("photos.removal() must enclose the outermost transaction")
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            if _deferring():
+                g.photo_removals.extend(self.files)
+            else:
+                _unlink_all(self.files)
+        self.files = []
+        return False
+
+
+def removal():
+    """A Removal: the files of photos a transaction deletes, taken away once it has committed."""
+    return Removal()
+
+
+def _deferring():
+    return has_request_context() and g.get("photo_removals") is not None
+
+
+def _unlink_all(files):
+    for key, fmt in files:
+        _unlink(key, fmt)
+
+
+def remove_deferred():
+    """Unlink the files the request's transaction deleted the rows of, now that it has committed."""
+    _unlink_all(g.pop("photo_removals", None) or ())
+
+
+def start_deferring():
+    """The request runs in one transaction committed after the view: files wait for it."""
+    g.photo_removals = []
+
+
+def drop_deferred():
+    """The request's transaction rolled back: its photos' rows stay, and so do their files."""
+    g.pop("photo_removals", None)
+
+
 # Acts ---------------------------------------------------------------------------------------------
 
 def add(issue, actor, prepared):
@@ -250,10 +312,10 @@ def remove(issue, actor, key):
     photo = Photo.own(issue.id).where(Photo.key == key).first()
     if photo is None:
         return False
-    with db.atomic():
+    with removal() as gone, db.atomic():
+        gone.add([photo])
         photo.delete_instance()
         Issue.update(updated_at=utcnow()).where(Issue.id == issue.id).execute()
-    _unlink(photo.key, photo.format)
     return True
 
 

@@ -4,13 +4,15 @@ see them (hidden means hidden), the author's adding and removing, the department
 media_url, and the cached issue page showing a new photo at once."""
 import io
 import os
+import re
 
 import pytest
 from PIL import ExifTags, Image
 from world import EN, LOOP_NOW, Auth, LoopWorld, browser_login, text
 
-from domain import handling, photos, workflow
-from models import Category, Issue, Photo
+from domain import demo, handling, photos, workflow
+from models import Category, Issue, Photo, db
+from views import once
 
 TITLE = "小区路灯坏了"
 BODY = "三号楼门口的路灯坏了两个星期，晚上很黑。"
@@ -374,6 +376,81 @@ def test_only_the_author_changes_photos_and_only_while_the_issue_is_open(client,
     auth.login("resident")
     assert client.get(f"/issues/{issue.id}/photos").status_code == 403
     assert "Add or remove photos" not in text(client.get(f"/issues/{issue.id}", headers=EN))
+
+
+# Files go only with their rows: once the deletion has committed -----------------------------------
+
+def test_a_deletion_that_rolls_back_keeps_the_files_and_one_that_commits_takes_them(app, client, site, auth):
+    issue, photo = _issue_with_photo(site, client, auth)
+    with app.app_context():
+        with pytest.raises(LookupError), photos.removal() as gone, db.atomic():
+            gone.add(Photo.select().where(Photo.issue == issue.id))
+            Issue.delete().where(Issue.id == issue.id).execute()  # the photo goes with it
+            raise LookupError("a rule refuses after the delete")
+        assert Photo.get_by_id(photo.id) and os.path.exists(file_of(app, photo))
+        assert os.path.exists(file_of(app, photo, thumb=True))
+        with photos.removal() as gone, db.atomic():
+            gone.add(Photo.select().where(Photo.issue == issue.id))
+            Issue.delete().where(Issue.id == issue.id).execute()
+            assert os.path.exists(file_of(app, photo))  # not before the commit
+    assert Photo.select().count() == 0
+    assert not os.path.exists(file_of(app, photo)) and not os.path.exists(file_of(app, photo, thumb=True))
+
+
+def test_a_removal_inside_a_transaction_it_cannot_see_the_end_of_is_refused(app, client, site, auth):
+    _issue, photo = _issue_with_photo(site, client, auth)
+    with app.app_context(), pytest.raises(RuntimeError), db.atomic(), photos.removal() as gone:
+        gone.add([photo])
+    assert os.path.exists(file_of(app, photo))
+
+
+def keyed_remove(client, issue, photo):
+    page = client.get(f"/issues/{issue.id}/photos").get_data(as_text=True)
+    form = rf'action="/issues/\d+/photos/{photo.key}/remove".*?name="_once" value="([^"]+)"'
+    key = re.search(form, page, re.S).group(1)
+    return client.post(f"/issues/{issue.id}/photos/{photo.key}/remove", data={"_once": key})
+
+
+def test_the_authors_removal_takes_the_files_when_the_requests_transaction_commits(app, client, site, auth):
+    issue, photo = _issue_with_photo(site, client, auth)
+    auth.login("resident")
+    assert keyed_remove(client, issue, photo).status_code == 303
+    assert Photo.select().count() == 0 and not os.path.exists(file_of(app, photo))
+
+
+def test_the_authors_removal_keeps_the_files_when_the_requests_transaction_rolls_back(
+        app, client, site, auth, monkeypatch):
+    issue, photo = _issue_with_photo(site, client, auth)
+    auth.login("resident")
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away before the commit")
+
+    # The view's delete is done; storing the answer with it fails, so the whole request rolls back.
+    monkeypatch.setattr(once, "_stored", fails)
+    with pytest.raises(RuntimeError):
+        keyed_remove(client, issue, photo)
+    assert Photo.get_by_id(photo.id)
+    assert os.path.exists(file_of(app, photo)) and os.path.exists(file_of(app, photo, thumb=True))
+    auth.logout()
+    assert fetch(client, f"/photos/{photo.key}")[0] == 200
+
+
+def test_resetting_the_demo_takes_the_old_photos_files_only_once_it_commits(app, client, site, auth, monkeypatch):
+    _issue, photo = _issue_with_photo(site, client, auth)
+
+    def broken(rng):
+        raise RuntimeError("the demo failed half-way")
+
+    with app.app_context(), monkeypatch.context() as patch:
+        patch.setattr(demo, "_regions", broken)
+        with pytest.raises(RuntimeError):
+            demo.load_demo(reset=True)
+    assert Photo.get_by_id(photo.id) and os.path.exists(file_of(app, photo))
+    with app.app_context():
+        demo.load_demo(reset=True)
+    assert not Photo.select().where(Photo.key == photo.key).exists()
+    assert not os.path.exists(file_of(app, photo)) and not os.path.exists(file_of(app, photo, thumb=True))
 
 
 # The department's answer --------------------------------------------------------------------------------

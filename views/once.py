@@ -26,7 +26,7 @@ from flask import current_app, g, redirect, request
 from flask_login import current_user
 from peewee import IntegrityError
 
-from domain import mail
+from domain import mail, photos
 from models import Submission, db, utcnow
 
 KEY_FIELD = "_once"
@@ -129,6 +129,7 @@ def claim():
         raise
     g.once = (transaction, token)
     g.mail_queue = {}  # notices by mail wait for the commit (domain/mail.py)
+    photos.start_deferring()  # so do the files of photos deleted (domain/photos.py)
     return None
 
 
@@ -169,6 +170,7 @@ def settle(response):
         if response.status_code >= 500:
             transaction.__exit__(RuntimeError, RuntimeError("server error"), None)
             g.pop("mail_queue", None)
+            photos.drop_deferred()
             return response
         if response.status_code < 400:
             Submission.update(_stored(response)).where(Submission.token == token).execute()
@@ -177,8 +179,10 @@ def settle(response):
     except BaseException as exc:
         transaction.__exit__(type(exc), exc, exc.__traceback__)
         g.pop("mail_queue", None)
+        photos.drop_deferred()
         raise
     transaction.__exit__(None, None, None)
+    photos.remove_deferred()
     mail.send_deferred()
     return response
 
@@ -187,6 +191,7 @@ def abandon(exc):
     """A request that ended in an exception before its answer: nothing it wrote is kept."""
     once = g.pop("once", None)
     g.pop("mail_queue", None)
+    photos.drop_deferred()
     if once is not None:
         transaction, _token = once
         error = exc or RuntimeError("request abandoned")
