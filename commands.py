@@ -84,6 +84,7 @@ def db_generate(name):
 @click.command("seed-demo")
 @click.option("--reset", is_flag=True, help="Delete all data first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when data exists.")
+@with_appcontext  # the demo's photos are written to the app's media folder
 def seed_demo(reset, if_empty):
     """Load the Zhijiang demo data and print the demo logins."""
     from domain import demo

@@ -65,7 +65,7 @@ def start_demo(folder):
         "RATELIMIT_ENABLED": False,
     })
     app.instance_path = folder
-    with models.db.connection_context():
+    with app.app_context(), models.db.connection_context():  # the demo's photos go to its instance/media
         Runner(models.db.obj, directory=os.path.join(ROOT, "migrations")).up()
         demo.load_demo()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from peewee import chunked, sort_models
 
 import models
-from domain import demo_reports, photos
+from domain import demo_photos, demo_reports, photos
 from models import (
     Assignment,
     Category,
@@ -770,12 +770,17 @@ def load_demo(reset=False):
 
     Raises DemoDataExists if the database already has any Region or User and reset is False.
     With reset=True, deletes all rows of all tables in models.MODELS (in reverse dependency
-    order, inside one transaction) first, and the files of the photos, once that has committed. Every other demo account (resident01…, councillor01…,
+    order, inside one transaction) first, and the files of the photos, once that has committed.
+    Three demo issues get a photo drawn as the demo loads (domain/demo_photos.py): it needs the
+    app's context, for the media folder. Every other demo account (resident01…, councillor01…,
     deputy01…) has the same password.
     """
     rng = random.Random(SEED)
     now = models.utcnow()
-    with photos.removal() as gone, db.atomic():
+    pictures = demo_photos.draw()  # drawn and re-encoded before the transaction: it waits on nothing
+    # The pictures' files are written first and taken away again if the transaction fails; the
+    # files of the photos a reset deletes go only once it has committed.
+    with photos.removal() as gone, photos.kept([p for _w, p in pictures]) as files, db.atomic():
         if reset:
             gone.add(models.Photo.select(models.Photo.key, models.Photo.format))  # their files go once this commits
             _reset()
@@ -877,6 +882,7 @@ def load_demo(reset=False):
 
         demo_agenda.load(now)
         _loop_stories(now)
+        demo_photos.attach(files, pictures, DEMO_PAVILION_SLUG)
         demo_reports.load(now)
         __import__("domain.demo_people").demo_people.load(now)  # deputy groups' fields, good suggestions
 

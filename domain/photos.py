@@ -212,13 +212,19 @@ class Kept:
 
     def rows(self, issue, actor, assignment=None, start=0, at=None):
         """Record the photos kept (inside the caller's transaction)."""
-        for position, (key, item) in enumerate(zip(self.keys, self.prepared, strict=True), start=start):
-            Photo.create(
-                issue=issue, assignment=assignment, key=key, format=item.format,
-                width=item.full[0], height=item.full[1], thumb_width=item.thumb[0],
-                thumb_height=item.thumb[1], alt=item.alt, position=position, created_by=actor,
-                created_at=at or utcnow(),
-            )
+        for index in range(len(self.prepared)):
+            self.row(index, issue, actor, assignment, position=start + index, at=at)
+
+    def row(self, index, issue, actor, assignment=None, position=0, at=None):
+        """Record the `index`th photo kept alone (inside the caller's transaction): several issues'
+        photos kept together (the demo's)."""
+        key, item = self.keys[index], self.prepared[index]
+        Photo.create(
+            issue=issue, assignment=assignment, key=key, format=item.format,
+            width=item.full[0], height=item.full[1], thumb_width=item.thumb[0],
+            thumb_height=item.thumb[1], alt=item.alt, position=position, created_by=actor,
+            created_at=at or utcnow(),
+        )
 
 
 def kept(prepared):

@@ -76,13 +76,18 @@ def drop_everything(database):
         database.execute_sql("CREATE SCHEMA public")
 
 
-def load_demo(database):
-    """The demo's logins, after loading it into `database`, with its accounts' password hashed cheaply
-    (see world.password_hash): demo tests log in a great deal."""
+def load_demo(database, media):
+    """The demo's logins, after loading it into `database` (its photos' files into the folder
+    `media`), with its accounts' password hashed cheaply (see world.password_hash): demo tests log
+    in a great deal."""
+    from flask import Flask
+
     from domain import demo as demo_module
 
+    holder = Flask(__name__)  # the app context the demo's photos need: where their files go
+    holder.config["MEDIA_DIR"] = str(media)
     models.db.initialize(database)
-    with database.connection_context():
+    with holder.app_context(), database.connection_context():
         logins = demo_module.load_demo()
         models.User.update(password_hash=password_hash(demo_module.DEMO_PASSWORD)).execute()
     return logins
@@ -129,10 +134,10 @@ class Postgres:
         with self.database.connection_context(), self.database.atomic():
             self._empty()
 
-    def keep_demo(self):
-        """Load the demo and keep a copy of its rows; returns its logins."""
+    def keep_demo(self, media):
+        """Load the demo and keep a copy of its rows (its photos' files in `media`); returns its logins."""
         self.empty()
-        logins = load_demo(self.database)
+        logins = load_demo(self.database, media)
         with self.database.connection_context(), self.database.atomic():
             self.database.execute_sql(f"CREATE SCHEMA {DEMO_SCHEMA}")
             for table in self.tables:
@@ -172,22 +177,32 @@ def database_template(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_template(request, database_template, tmp_path_factory):
+def demo_media(tmp_path_factory):
+    """The files of the demo's photos, as it was loaded once: each test that has the demo gets a copy."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="session")
+def demo_template(request, database_template, demo_media, tmp_path_factory):
     """The demo, loaded once: (its logins, a SQLite file to copy, or None on PostgreSQL)."""
     if POSTGRES:
-        return request.getfixturevalue("postgres").keep_demo(), None
+        return request.getfixturevalue("postgres").keep_demo(demo_media), None
     path = tmp_path_factory.mktemp("demo") / "yishi.db"
     shutil.copy(database_template, path)
     database = make_database(f"sqlite:///{path}")
-    logins = load_demo(database)
+    logins = load_demo(database, demo_media)
     database.close()
     return logins, path
 
 
 @pytest.fixture
 def database_url(request, database_template, tmp_path):
-    """A fresh database for this test: empty and migrated, or holding the demo if the test asks for it."""
+    """A fresh database for this test: empty and migrated, or holding the demo if the test asks for it
+    (and then the files of its photos in the test's media folder, the app's instance/media)."""
     wants_demo = "demo" in request.fixturenames
+    if wants_demo:
+        request.getfixturevalue("demo_template")
+        shutil.copytree(request.getfixturevalue("demo_media"), tmp_path / "media")
     if POSTGRES:
         postgres = request.getfixturevalue("postgres")
         if wants_demo:

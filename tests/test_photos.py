@@ -10,7 +10,8 @@ import pytest
 from PIL import ExifTags, Image
 from world import EN, LOOP_NOW, Auth, LoopWorld, browser_login, text
 
-from domain import demo, handling, photos, workflow
+from domain import demo as demo_module
+from domain import demo_photos, handling, photos, workflow
 from models import Category, Issue, Photo, db
 from views import once
 
@@ -443,14 +444,39 @@ def test_resetting_the_demo_takes_the_old_photos_files_only_once_it_commits(app,
         raise RuntimeError("the demo failed half-way")
 
     with app.app_context(), monkeypatch.context() as patch:
-        patch.setattr(demo, "_regions", broken)
+        patch.setattr(demo_module, "_regions", broken)
         with pytest.raises(RuntimeError):
-            demo.load_demo(reset=True)
+            demo_module.load_demo(reset=True)
     assert Photo.get_by_id(photo.id) and os.path.exists(file_of(app, photo))
+    assert media_files(app) == {os.path.basename(file_of(app, photo, thumb)) for thumb in (False, True)}
     with app.app_context():
-        demo.load_demo(reset=True)
+        demo_module.load_demo(reset=True)
     assert not Photo.select().where(Photo.key == photo.key).exists()
     assert not os.path.exists(file_of(app, photo)) and not os.path.exists(file_of(app, photo, thumb=True))
+    assert len(media_files(app)) == 2 * Photo.select().count() == 6  # the new demo's own
+
+
+def media_files(app):
+    """The names of the files in the media folder (the demo's drawn pictures, and any left behind)."""
+    with app.app_context():
+        media = photos.media_dir()
+    return {name for _d, _s, names in os.walk(media) for name in names}
+
+
+def test_the_demo_issues_show_the_photos_drawn_for_them(client, demo):
+    drawn = list(Photo.select().order_by(Photo.id))
+    assert len(drawn) == 3 and len({photo.issue_id for photo in drawn}) == 3
+    for photo, (words, _alt, _draw) in zip(drawn, demo_photos.PICTURES, strict=True):
+        issue = Issue.get_by_id(photo.issue_id)
+        assert words in issue.title and issue.venue.slug == demo_module.DEMO_PAVILION_SLUG
+        assert re.fullmatch(r"[\u4e00-\u9fff，]+", photo.alt)  # said in Chinese
+        page = text(client.get(f"/issues/{issue.id}"))
+        assert f'<img src="/photos/{photo.key}/thumb"' in page and f'alt="{photo.alt}"' in page
+        for url, most in ((f"/photos/{photo.key}", photos.FULL_SIZE), (f"/photos/{photo.key}/thumb", photos.THUMB_SIZE)):
+            status, mimetype, _headers, data = fetch(client, url)
+            assert status == 200 and mimetype == "image/jpeg"
+            with Image.open(io.BytesIO(data)) as image:  # re-encoded as an upload is: resized, no EXIF
+                assert image.format == "JPEG" and max(image.size) <= most and not image.getexif()
 
 
 # The department's answer --------------------------------------------------------------------------------
