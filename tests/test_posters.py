@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from world import EN, PASSWORD, World, browser_login, login, text
 
-from domain import memberships, posters
+from domain import memberships, posters, site
 from models import Venue
 
 PUBLIC = "https://yishi.zhijiang.example"
@@ -51,6 +51,16 @@ def test_visitor_prints_the_poster_of_a_venue(client, world, public):
     assert qr_path(PUBLIC + "/v/yangguang") in page
     assert f'<span class="url">{PUBLIC}/v/yangguang</span>' in page  # the address in words too
     assert "poster-print.css" in page
+
+
+def test_the_poster_carries_the_admins_site_name_in_its_language(client, world, public):
+    assert '<p class="poster-foot">议事</p>' in text(client.get("/v/yangguang/poster"))
+    site.save_settings(world.admin, {"name": "枝江议事", "name_en": "Zhijiang Deliberation"})
+    chinese = text(client.get("/v/yangguang/poster"))
+    assert '<p class="poster-foot">枝江议事</p>' in chinese and "· 枝江议事</title>" in chinese
+    english = text(client.get("/v/yangguang/poster", headers=EN))
+    assert '<p class="poster-foot">Zhijiang Deliberation</p>' in english
+    assert "· Zhijiang Deliberation</title>" in english
 
 
 def test_the_host_header_never_reaches_the_poster(client, world, public):

@@ -13,7 +13,7 @@ from docx import Document
 from world import LOOP_NOW, LoopWorld, text
 
 import models
-from domain import handling, permissions, reports
+from domain import handling, permissions, reports, site
 from models import AuditLog, Event, Issue, Report, ReportItem
 
 
@@ -346,6 +346,11 @@ def test_the_print_view_is_laid_out_for_a4(loop, client, app):
     assert "2026年第1期" in body and "2026年12月3日" in body and "涉及全市排水规划" in body
     words = re.sub(r"<[^>]+>", "", body)
     assert "一、城区主干道积水" in words and "二、老城区供水管网老化" in words
+    assert "· 议事</title>" in body
+    site.save_settings(None, {"name": "枝江议事", "name_en": "Zhijiang Deliberation"})
+    assert "· 枝江议事</title>" in text(client.get(f"/reports/{report.id}/print"))
+    english = text(client.get(f"/reports/{report.id}/print", headers={"Accept-Language": "en"}))
+    assert "· Zhijiang Deliberation</title>" in english
     css = client.get("/static/report-print.css")
     sheet = text(css)
     assert "size: A4" in sheet and "break-before: page" in sheet and "break-inside: avoid" in sheet
