@@ -1,11 +1,12 @@
-"""The site's identity: its name (in Chinese, and in English for English pages), the office that runs it (主办单位), a contact phone, the ICP filing
-number and a short text about it, shown in the header and footer of every page.
+"""The site's identity: its name (in Chinese, and in English for English pages), the office that
+runs it (主办单位), a contact phone, the ICP filing number and a short text about it, shown in the
+header and footer of every page.
 
 The admins set them (one `SiteSettings` row); an empty value falls back to the server's default
-from the environment (YISHI_SITE_NAME, YISHI_SITE_NAME_EN, YISHI_SPONSOR, YISHI_PHONE, YISHI_ICP, YISHI_ABOUT). Each
-process keeps one copy with the site revision (`page_version.site`) it was read at: a saved change
-moves that revision (a trigger, migration 0022), so every process reads the row again on its next
-request, and a page that already knows the revision reads nothing more.
+from the environment (YISHI_SITE_NAME, YISHI_SITE_NAME_EN, YISHI_SPONSOR, YISHI_PHONE, YISHI_ICP,
+YISHI_ABOUT). Each process keeps one copy with the site revision (`page_version.site`) it was read
+at: a saved change moves that revision (a trigger, migration 0022), so every process reads the row
+again on its next request, and a page that already knows the revision reads nothing more.
 """
 import threading
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from models import SiteSettings, db
 FIELDS = ("name", "name_en", "sponsor", "contact_phone", "icp", "about")
 # Where each default comes from: the app's config, filled from the environment.
 CONFIG = {
-    "name": "SITE_NAME", "name_en": "SITE_NAME_EN", "sponsor": "SITE_SPONSOR", "contact_phone": "SITE_PHONE", "icp": "SITE_ICP",
-    "about": "SITE_ABOUT",
+    "name": "SITE_NAME", "name_en": "SITE_NAME_EN", "sponsor": "SITE_SPONSOR", "contact_phone": "SITE_PHONE",
+    "icp": "SITE_ICP", "about": "SITE_ABOUT",
 }
 ICP_REGISTRY = "https://beian.miit.gov.cn/"
 
