@@ -456,6 +456,14 @@ def test_resetting_the_demo_takes_the_old_photos_files_only_once_it_commits(app,
     assert len(media_files(app)) == 2 * Photo.select().count() == 6  # the new demo's own
 
 
+def test_a_demo_refused_on_a_full_database_leaves_no_picture_behind(app, client, site, auth):
+    _issue, photo = _issue_with_photo(site, client, auth)
+    before = media_files(app)
+    with app.app_context(), pytest.raises(demo_module.DemoDataExists):
+        demo_module.load_demo()  # its pictures were written before it found the database full
+    assert media_files(app) == before and Photo.select().count() == 1
+
+
 def media_files(app):
     """The names of the files in the media folder (the demo's drawn pictures, and any left behind)."""
     with app.app_context():
