@@ -421,6 +421,15 @@ def test_a_title_that_looks_like_a_formula_stays_text(client, auth, world):
 
 # The query's plan ----------------------------------------------------------------------------------
 
+@pytest.mark.skipif(not POSTGRES, reason="extended statistics are PostgreSQL's")
+def test_postgresql_knows_how_tracked_and_status_go_together(db):
+    """Without it, PostgreSQL multiplies their shares, expects many tracked issues in a status that
+    has none, and counts the ledger by walking the whole table (migration 0026)."""
+    found = db.execute_sql(
+        "SELECT stxkind FROM pg_statistic_ext WHERE stxname = 'issue_tracked_status'"
+    ).fetchone()
+    assert found is not None and "m" in found[0]
+
 @pytest.mark.skipif(POSTGRES, reason="EXPLAIN QUERY PLAN is SQLite's")
 def test_the_default_sort_walks_an_index(world, db):
     sql, params = ledger.rows(world.admin, ledger.Filters()).limit(51).sql()

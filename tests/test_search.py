@@ -539,7 +539,7 @@ def page_versions_lifted(migrator, database):
             migration.up(migrator, database)
 
 
-LIFTED = ("0025_site_name_en", "0024_home_page", "0023_photos", "0022_site_settings", "0021_issue_tracked", "0020_page_versions")
+LIFTED = ("0026_issue_status_statistics", "0025_site_name_en", "0024_home_page", "0023_photos", "0022_site_settings", "0021_issue_tracked", "0020_page_versions")
 
 
 def test_migration_0013_adds_pinyin_and_rebuilds_the_index_and_can_be_reverted(raise_, db, make):
