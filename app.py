@@ -249,11 +249,11 @@ def _register_request_hooks(app):
 
 def _register_templates(app):
     from domain import labels, permissions, timefmt, workflow
-    from views import csrf_token, large_text, site_identity, site_name
+    from views import csrf_token, header_slot, large_text, site_identity, site_name
 
     app.jinja_env.globals.update(
         get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
-        site_identity=site_identity, site_name=site_name, large_text=large_text,
+        site_identity=site_identity, site_name=site_name, large_text=large_text, header_slot=header_slot,
     )
     app.jinja_env.filters.update(
         localtime=timefmt.format_local, ago=timefmt.ago, html_lang=labels.html_lang,

@@ -29,24 +29,39 @@ login_manager.login_message_category = "info"
 def load_user(session_id):
     """The account a session cookie names, while the cookie's session version is the account's own:
     logging out, a new password or deactivation raise it, and every older cookie stops working."""
-    user_id, _sep, version = str(session_id).partition(":")
-    if not (f"{user_id}{version}".isascii() and user_id.isdigit() and version.isdigit()
-            and len(user_id) <= 10 and len(version) <= 10):
+    account = session_account(session_id)
+    if account is None:
         return None
-    user = User.active_by_id(int(user_id))
-    if user is None or user.session_version != int(version):
+    user = User.active_by_id(account[0])
+    if user is None or user.session_version != account[1]:
         return None
     return user
 
 
+def session_account(session_id):
+    """(user id, session version) that a session's `_user_id` names, or None when it names none."""
+    user_id, _sep, version = str(session_id).partition(":")
+    if not (f"{user_id}{version}".isascii() and user_id.isdigit() and version.isdigit()
+            and len(user_id) <= 10 and len(version) <= 10):
+        return None
+    return int(user_id), int(version)
+
+
 def select_locale():
     """The user's setting, else the switcher's cookie, else Accept-Language, else Chinese."""
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
-    locale, negotiated = visitor_locale(request.cookies, request.accept_languages)
+    setting = current_user.locale if current_user and current_user.is_authenticated else None
+    locale, negotiated = reader_locale(setting, request.cookies, request.accept_languages)
     if negotiated:
         g.locale_negotiated = True  # the answer depends on Accept-Language: it must say so (Vary)
     return locale
+
+
+def reader_locale(setting, cookies, accept_languages):
+    """(the language of a reader whose account says `setting`, None for a visitor, whether
+    Accept-Language chose it): the setting when the site speaks it, else as for a visitor."""
+    if setting in LOCALES:
+        return setting, False
+    return visitor_locale(cookies, accept_languages)
 
 
 def visitor_locale(cookies, accept_languages):

@@ -4,12 +4,14 @@ Times are stored as naive UTC; templates show them in the site's time zone (see 
 Counters that list pages show on every row are kept on the row and updated in the same
 transaction as the fact they count.
 """
+import collections
 import datetime
 import json
 import secrets
 
 from peewee import (
     JOIN,
+    SQL,
     BooleanField,
     Case,
     CharField,
@@ -486,6 +488,14 @@ class User(BaseModel):
         return _ACTIVE_USER.first_model(user_id)
 
     @classmethod
+    def reader(cls, user_id):
+        """What a signed-in page is built from besides what it shows (see views.kept_for_readers):
+        the account's session version, its settings, name and roles, and its unread notifications,
+        as a Reader, or None when no active account has that id. One statement whose SQL is made once."""
+        row = _READER.first(user_id)
+        return row and Reader(*row)
+
+    @classmethod
     def by_username(cls, username):
         """The account that logs in as `username`, or None."""
         return cls.get_or_none(cls.username == username)
@@ -687,6 +697,12 @@ class Membership(BaseModel):
                 (cls.user == user.id) & (cls.venue == venue) & (cls.status == "verified")
             ).tuples()
         ]
+
+    @classmethod
+    def own_at(cls, user_id, venue_id):
+        """(role, status, note) of each of the user's memberships at the venue, oldest first: what
+        their own part of the venue page is built from. One statement whose SQL is made once."""
+        return tuple(_OWN_MEMBERSHIPS.execute(user_id, venue_id).fetchall())
 
     @classmethod
     def resident(cls, user, venue):
@@ -1584,6 +1600,26 @@ _ALL_VENUE_VERSIONS = Prepared(lambda: Venue.select(
 ))
 _ISSUE_VERSIONS = Prepared(lambda: Issue.select(Issue.id, Issue.revision, _site_revision()).where(Issue.id == Slot()))
 _ACTIVE_USER = Prepared(lambda: User.select().where((User.id == Slot()) & User.active))
+# The header of a signed-in page shows the name, the links the roles open (domain/permissions.py's
+# navigation: verified councillor or deputy somewhere, staff of a department, admin) and the unread count.
+Reader = collections.namedtuple("Reader", "session_version must_change_password locale large_text is_admin "
+                                          "display_name councillor deputy staff unread")
+
+
+def _verified_somewhere(role):
+    return fn.EXISTS(Membership.select(SQL("1")).where(
+        (Membership.user == User.id) & (Membership.role == role) & (Membership.status == "verified")))
+
+
+_READER = Prepared(lambda: User.select(
+    User.session_version, User.must_change_password, User.locale, User.large_text, User.is_admin, User.display_name,
+    _verified_somewhere("councillor"), _verified_somewhere("deputy"),
+    fn.EXISTS(DepartmentStaff.select(SQL("1")).where(DepartmentStaff.user == User.id)),
+    Notification.select(fn.COUNT(Notification.id)).where(
+        (Notification.user == User.id) & (Notification.read == False)),  # noqa: E712
+).where((User.id == Slot()) & User.active))
+_OWN_MEMBERSHIPS = Prepared(lambda: Membership.select(Membership.role, Membership.status, Membership.note).where(
+    (Membership.user == Slot(0)) & (Membership.venue == Slot(1))).order_by(Membership.id))
 _ISSUE_WITH_VENUE = Prepared(lambda: Issue.select(Issue, Venue).join(Venue).where(Issue.id == Slot()))
 _ISSUE_COUNTERS = Prepared(lambda: Issue.select(*(Issue._meta.fields[n] for n in Issue.COUNTER_FIELDS))
                            .where(Issue.id == Slot()))

@@ -35,6 +35,7 @@ BIN = os.path.join(HERE, ".venv", "bin")
 CACHE = os.environ.get("BENCH_CACHE", os.path.join(HERE, "instance", "bench"))
 BUILDER = 6  # bump when what build_database makes changes: a kept database is then rebuilt
 WRITERS = 8
+USER_AGENT = "yishi-bench"
 
 # What the bench's issues say: every one mentions 路灯 (street lamps), as a busy city's would.
 TEXTS = [
@@ -452,8 +453,11 @@ def logged_in(app, username):
     from domain import demo
 
     client = app.test_client()
+    # The browser that signed in, as wrk names it (Flask-Login's session protection compares them).
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     response = client.post("/login", data={"username": username, "password": demo.DEMO_PASSWORD})
     assert response.status_code == 303, (username, response.status_code)
+    client.get("/privacy")  # the welcome message shown: the session cookie is the one a reader then has
     return client
 
 
@@ -483,6 +487,7 @@ def statements(client, url, headers=None):
     logger.setLevel(logging.DEBUG)
     try:
         client.get(url, headers=headers)
+        client.get(url, headers=headers)  # a signed-in reader's first plain GET keeps the page
         Counter.n = 0
         status = client.get(url, headers=headers).status_code
         return status, Counter.n
@@ -712,7 +717,7 @@ def main():
     try:
         for name, page_url, who, headers in pages:
             floor, _p99 = load(hello_port, "/", args.seconds)
-            headers = {**headers, **({"Cookie": cookie[who]} if who else {})}
+            headers = {**headers, **({"Cookie": cookie[who], "User-Agent": USER_AGENT} if who else {})}
             rate, p99 = load(yishi_port, page_url, args.seconds, headers)
             idle(yishi_port)
             status, n = counted[name]

@@ -2,6 +2,7 @@
 would answer it; everyone and everything else goes on to Flask."""
 import re
 
+import models
 import pytest
 from world import World, text
 
@@ -154,3 +155,129 @@ def test_a_poll_from_anyone_else_goes_on_to_flask(app, client, auth, world, flas
     app.test_client().get(poll, headers={"HX-Request": "true"})  # nothing to compare with
     app.test_client().get("/issues/99999/status", headers={"HX-Request": "true", "If-None-Match": etag})
     assert len(flask_calls) == 4
+
+
+# Signed-in readers: the venue page from its two kept parts --------------------------------------
+
+def once_keys(response):
+    return re.findall(r'name="_once" value="([^"]+)"', text(response))
+
+
+def as_built(response):
+    """The page without what is new in every answer: the CSRF token and the forms' one-time keys."""
+    page = without_tokens(response)
+    for key in once_keys(response):
+        page = page.replace(key, "")
+    return page
+
+
+def reader(app, auth_client, username):
+    """A client signed in as `username`, past the welcome message (a page of its own)."""
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": "password123"}).status_code == 303
+    client.get("/privacy")
+    return client
+
+
+@pytest.mark.parametrize("username", ["resident", "pending", "stranger", "othercouncillor"])
+def test_a_reader_gets_what_flask_built_without_reaching_flask(app, world, flask_calls, statements, username):
+    client = reader(app, None, username)
+    flask_calls.clear()
+    built = client.get("/v/yangguang")
+    assert flask_calls == ["/v/yangguang"]
+    statements.clear()
+    served = client.get("/v/yangguang")
+    assert flask_calls == ["/v/yangguang"] and len(statements) == 3
+    assert served.status_code == 200 and as_built(served) == as_built(built)
+    name = models.User.get(models.User.username == username).display_name
+    assert name in text(served) and 'action="/logout"' in text(served)
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Content-Type"):
+        assert served.headers[name] == built.headers[name], name
+    assert set(served.vary) == set(built.vary) and "ETag" not in served.headers
+    assert "Set-Cookie" not in served.headers
+    # Every form has its own fresh one-time key, as on a page Flask built (views/once.py).
+    keys = once_keys(served)
+    assert keys and len(set(keys)) == len(keys) and not set(keys) & set(once_keys(client.get("/v/yangguang")))
+
+
+def test_its_token_is_the_reader_s_own(csrf_app, world, flask_calls):
+    client = csrf_app.test_client()
+    page = client.get("/login")
+    assert client.post("/login", data={"username": "resident", "password": "password123",
+                                       "csrf_token": token(page)}).status_code == 303
+    client.get("/privacy")
+    client.get("/v/yangguang")
+    flask_calls.clear()
+    served = client.get("/v/yangguang")
+    assert flask_calls == []
+    assert client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token(served) + "x"}).status_code == 400
+    assert client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token(served)}).status_code == 303
+
+
+def test_readers_alike_share_the_body_and_each_has_their_own_header(app, world, flask_calls):
+    from flask import template_rendered
+
+    first, second = reader(app, None, "resident"), reader(app, None, "resident2")
+    first.get("/v/yangguang")
+    rendered = []
+
+    def seen(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen, app)
+    try:
+        page = second.get("/v/yangguang")
+    finally:
+        template_rendered.disconnect(seen, app)
+    assert rendered == ["_header.html"]  # the body was the first resident's, the header is theirs
+    assert "刘师傅" in text(page) and "张大姐" not in text(page)
+    assert "您是这里的认证居民" in text(page)
+    # A reader whose own facts differ gets another body: the pending request, not the verified resident's.
+    assert "您的加入申请正在等议政员处理。" in text(reader(app, None, "pending").get("/v/yangguang"))
+
+
+@pytest.mark.parametrize("username", ["councillor", "admin"])
+def test_a_moderator_s_page_is_built_for_them_every_time(app, world, flask_calls, username):
+    client = reader(app, None, username)
+    flask_calls.clear()
+    first, again = client.get("/v/yangguang"), client.get("/v/yangguang")
+    assert len(flask_calls) == 2 and "议政员操作" in text(again)
+    world.make.member(world.stranger, world.venue, status="pending")
+    assert as_built(client.get("/v/yangguang")) != as_built(first)  # the count of requests to join moved
+
+
+def test_what_the_header_shows_moves_it(app, world, flask_calls):
+    client = reader(app, None, "resident")
+
+    def header():
+        page = text(client.get("/v/yangguang"))
+        return page[page.index("<header"):page.index("</header>")]
+
+    assert "badge-count" not in header() and "张大姐" in header()
+    models.Notification.create(user=world.resident, kind="comment", issue=world.issue())
+    assert "badge-count" in header()
+    models.User.update(display_name="张大姐姐").where(models.User.id == world.resident.id).execute()
+    assert "张大姐姐" in header()
+    models.User.update(locale="en").where(models.User.id == world.resident.id).execute()
+    assert "Log out" in header() and "My venues" not in header()
+    models.Membership.update(role="councillor").where(models.Membership.user == world.resident.id).execute()
+    assert "My venues" in header()
+
+
+def test_a_session_that_no_longer_holds_goes_on_to_flask(app, world, flask_calls):
+    client = reader(app, None, "resident")
+    client.get("/v/yangguang")
+    flask_calls.clear()
+    other_browser = client.get("/v/yangguang", headers={"User-Agent": "another browser"})
+    assert flask_calls == ["/v/yangguang"] and other_browser.status_code == 200
+    flask_calls.clear()
+    client.get("/v/yangguang")
+    assert flask_calls == []  # the same browser again: from the cache
+    models.User.update(must_change_password=True).where(models.User.id == world.resident.id).execute()
+    assert client.get("/v/yangguang").status_code in (302, 303) and flask_calls == ["/v/yangguang"]
+    models.User.update(must_change_password=False, session_version=models.User.session_version + 1).where(
+        models.User.id == world.resident.id).execute()
+    signed_out = client.get("/v/yangguang")
+    assert 'action="/logout"' not in text(signed_out) and "张大姐" not in text(signed_out)
+    models.User.update(session_version=0, active=False).where(models.User.id == world.resident.id).execute()
+    assert 'action="/logout"' not in text(reader_again := client.get("/v/yangguang")) and reader_again.status_code == 200

@@ -31,7 +31,7 @@ from peewee import DatabaseError
 from playhouse.flask_utils import get_object_or_404
 
 from extensions import htmx, login_manager
-from models import MAX_ID, Issue, PageVersion, Venue, db
+from models import MAX_ID, Issue, Membership, PageVersion, Venue, db
 
 MAX_PAGE = 10_000
 
@@ -337,8 +337,8 @@ def _kept(response, key):
     return response
 
 
-def cached_page(build, *versions, args=None, site=None):
-    """A page for visitors built once per version of what it shows, then served from the cache.
+def cached_page(build, *versions, args=None, site=None, own=None):
+    """A page built once per version of what it shows, then served from the cache.
 
     `versions` are what the page was built from (a venue's or an issue's revision, which the
     database moves with every change that shows there, see migration 0020); the site-wide
@@ -347,11 +347,16 @@ def cached_page(build, *versions, args=None, site=None):
     page reads besides `page`, {name: the value as the view understood it}: a request with any other
     argument, or another spelling of a value, is built every time and kept nowhere, so random
     query strings cannot fill the cache. The same key is the ETag, so a browser asking again gets
-    a 304. Signed-in readers' pages, which hold their own buttons, are built every time. `site` is
-    the site's revision when the caller has already read it.
+    a 304. `site` is the site's revision when the caller has already read it.
+
+    A signed-in reader's page is kept too where the view says what their own part of it is built
+    from (`own`, see kept_for_readers), at its plain address: in two parts, see _reader_page.
+    Anyone else's is built every time.
     """
     if not for_everyone():
-        return build()
+        if own is None or not _plain_reading():
+            return build()
+        return _reader_page(build, versions, site_version() if site is None else site, own)
     arguments = _cache_arguments(args)
     if arguments is None:
         return build()
@@ -372,9 +377,86 @@ def cached_page(build, *versions, args=None, site=None):
     return _kept(response, key)
 
 
+# Signed-in readers' pages, in two kept parts ------------------------------------------------------
+
+HEADER_PLACEHOLDER = "\x00header\x00"  # where a reader's page goes on with their own header
+
+
+def header_slot():
+    """For base.html: the placeholder while a reader's page is built for the cache, else None."""
+    return HEADER_PLACEHOLDER if g.get("building_reader_page") else None
+
+
+def personal_page():
+    """Says that the page being built shows something its versions do not follow (a councillor's
+    counts of requests waiting): it is built for this reader and kept for nobody."""
+    g.personal_page = True
+
+
+def _plain_reading():
+    """A signed-in reader's GET of a page at its plain address, nothing personal waiting."""
+    return (current_user.is_authenticated and request.method == "GET" and not request.args
+            and not wants_fragment() and "_flashes" not in session)
+
+
+def reader_keys(versions, site, path, locale, reader, own):
+    """(body key, header key) of a signed-in reader's page. The body is every reader's who has the
+    same `own` facts (what the view's kept_for_readers function read: their memberships at the
+    venue) and the same settings; the header holds what is theirs (User.reader: their name, the
+    links their roles open, their unread count), so it is kept for each such reader. views.kept
+    makes the same keys."""
+    body = page_key(versions, site, path, (), locale, False, bool(reader.large_text))
+    return (
+        hashlib.blake2b(repr(("reader", body, bool(reader.is_admin), own)).encode(), digest_size=16).hexdigest(),
+        hashlib.blake2b(repr(("header", *reader, site, path, locale)).encode(), digest_size=16).hexdigest(),
+    )
+
+
+def _reader_page(build, versions, site, own_of):
+    """A signed-in reader's page from two kept parts: the body the view builds, with a placeholder
+    for the header, kept for every reader with the same own facts (unless personal_page() says
+    it cannot be); and the header, kept for this reader. The CSRF token is theirs, and
+    once.stamp_forms gives each form a fresh one-time key, as on any page."""
+    from models import User
+
+    kept = request.environ.get(READER)
+    if kept is not None and kept[0] == current_user.id:  # views.kept read them for this request
+        reader, own = kept[1:]
+    else:
+        reader, own = User.reader(current_user.id), own_of(current_user.id, versions)
+    if reader is None:
+        return build()
+    body_key, header_key = reader_keys(versions, site, request.path, str(get_locale()), reader, own)
+    cache = current_app.extensions["page_cache"]
+    body = cache.get(body_key)
+    if body is None:
+        g.building_cached_page = g.building_reader_page = True
+        try:
+            response = make_response(build())
+        finally:
+            g.building_cached_page = g.building_reader_page = False
+        if response.status_code != 200:
+            return response
+        body = response.get_data()
+        if not g.pop("personal_page", False):
+            cache.set(body_key, body)
+    header = cache.get(header_key)
+    if header is None:
+        g.building_cached_page = True
+        try:
+            header = render_template("_header.html", brand=site_name()).encode()
+        finally:
+            g.building_cached_page = False
+        cache.set(header_key, header)
+    page = body.replace(HEADER_PLACEHOLDER.encode(), header, 1).replace(CSRF_PLACEHOLDER.encode(),
+                                                                         generate_csrf().encode())
+    return current_app.response_class(page, mimetype="text/html")
+
+
 # The pages visitors open most, answered before the request reaches Flask (views/kept.py) -------
 
 VERSIONS = "yishi.page_versions"  # where views.kept leaves what it read, on a miss, for the view
+READER = "yishi.reader"  # and what it read of a signed-in reader: (user id, User.reader, their own facts)
 
 
 def polled_by_visitors(parts_of):
@@ -383,6 +465,17 @@ def polled_by_visitors(parts_of):
     304 before the request reaches Flask; anything else goes on to the view."""
     def mark(view):
         view.visitor_parts = parts_of
+        return view
+
+    return mark
+
+
+def kept_for_readers(own_of):
+    """Marks a view kept_for_visitors whose signed-in readers' pages are kept too (cached_page's
+    `own`): `own_of(user id, versions)` reads what the reader's own part of the page is built from
+    (their memberships at the venue). views.kept answers them from the cache as it does visitors."""
+    def mark(view):
+        view.reader_own = own_of
         return view
 
     return mark
@@ -404,6 +497,12 @@ def venue_versions(slug):
     """What a venue's page and its outcomes are built from: its revision."""
     found = Venue.versions(slug)
     return found and (("venue", found[0], found[1]), found[2])
+
+
+def own_at_venue(user_id, versions):
+    """What a reader's own part of a venue's page is built from (kept_for_readers): their
+    memberships there, which say what they may do there."""
+    return Membership.own_at(user_id, versions[1])
 
 
 def issue_versions(issue_id):

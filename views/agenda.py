@@ -21,6 +21,7 @@ from views import (
     get_venue,
     kept_for_visitors,
     page_versions,
+    personal_page,
     render,
     see_other,
     site_name,
@@ -75,6 +76,7 @@ def venue_context(venue):
         "agenda_concealed": concealed,
     }
     if permissions.can_manage_members(current_user, venue):
+        personal_page()  # the counts move without the venue's revision
         context["agenda_pending_requests"] = memberships.pending_requests(venue).count()
         context["agenda_new_issues"] = workflow.triage_queue(venue).count()
     return context

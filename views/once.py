@@ -52,7 +52,7 @@ def _new_key():
     return secrets.token_urlsafe(12)
 
 
-def _stamped(body):
+def stamped(body):
     """`body` (bytes) with a one-time key after every CSRF token input, or None when it has none.
 
     Found with bytes.find rather than a regular expression over the decoded page (which cost a
@@ -82,9 +82,9 @@ def stamp_forms(response):
         or g.get("kept_page")  # a visitor's page: claim() keeps no key for visitors
     ):
         return response
-    stamped = _stamped(response.get_data())
-    if stamped is not None:
-        response.set_data(stamped)
+    body = stamped(response.get_data())
+    if body is not None:
+        response.set_data(body)
     return response
 
 

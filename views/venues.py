@@ -13,7 +13,9 @@ from views import (
     cached_page,
     for_everyone,
     get_venue,
+    kept_for_readers,
     kept_for_visitors,
+    own_at_venue,
     page_versions,
     public_url,
     render,
@@ -48,8 +50,9 @@ def issue_filters(categories):
 
 @bp.get("/<slug>")
 @kept_for_visitors(venue_versions)
+@kept_for_readers(own_at_venue)
 def show(slug):
-    if for_everyone():  # a page that may come from the cache: what it is built from, first
+    if for_everyone() or not request.args:  # a page that may come from the cache: what it is built from, first
         versions, site = page_versions(venue_versions, slug=slug)
         load = functools.partial(get_venue, slug, path=True)
     else:  # built for this reader: the venue row says the site's revision (one statement fewer)
@@ -57,7 +60,8 @@ def show(slug):
         versions, site, load = (), venue.site_revision, lambda: venue
     categories = shared(lambda: list(Category.choices()), "categories", site)
     filters = issue_filters(categories)
-    return cached_page(lambda: _show(load(), categories, filters), *versions, args=filters, site=site)
+    return cached_page(lambda: _show(load(), categories, filters), *versions, args=filters, site=site,
+                       own=own_at_venue)
 
 
 def _show(venue, categories, filters):
