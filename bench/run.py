@@ -18,6 +18,7 @@ swing with the machine's load; ratios measured in one run are what to compare.
 import argparse
 import contextlib
 import http.client
+import json
 import logging
 import os
 import re
@@ -537,9 +538,12 @@ def idle(port, workers=2):
         t.join()
 
 
-def wrk(port, url, seconds, headers):
-    """(requests per second, p99 milliseconds) from wrk -t2 -c16."""
-    args = ["wrk", "-t2", "-c16", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "--latency"]
+def wrk(port, url, seconds, headers, connections=16, script=None):
+    """(requests per second, p99 milliseconds) from wrk -t2 -c16 (or `connections`), running the
+    Lua `script` when given."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "--latency"]
+    if script:
+        args += ["-s", script]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run(args + [f"http://127.0.0.1:{port}{quote(url, safe='/?=&%')}"],
@@ -585,9 +589,41 @@ def load(port, url, seconds, headers=None):
     return python_load(port, url, seconds, headers)
 
 
+# wrk's script for the 附议 storm: each of its two threads presses for every other writer in turn,
+# each writer's presses alternating between giving and withdrawing.
+STORM_LUA = """
+local writers = {%s}
+local started = 0
+function setup(thread)
+  started = started + 1
+  thread:set("first", started)
+end
+local at, want = nil, {}
+function request()
+  at = at or first
+  local i = (at - 1) %% #writers + 1
+  at = at + 2
+  want[i] = 1 - (want[i] or 0)
+  return wrk.format("POST", "%s", {["Cookie"] = writers[i][1], ["X-CSRFToken"] = writers[i][2],
+    ["HX-Request"] = "true", ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["User-Agent"] = "%s"}, "want=" .. want[i])
+end
+"""
+
+
 def support_storm(port, issue_id, cookies, seconds):
     """附议 toggled from WRITERS connections at once, each its own resident, as htmx sends it.
-    Returns (writes per second, p99 ms, the wants each writer sent last)."""
+    Returns (writes per second, p99 ms, the wants each writer sent last, or None when wrk sent
+    them: its connections take turns among the writers, so which press came last is not known)."""
+    if shutil.which("wrk"):
+        import tempfile
+
+        writers = ", ".join(f"{{{json.dumps(cookie)}, {json.dumps(token)}}}" for cookie, token in cookies)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+            script.write(STORM_LUA % (writers, f"/issues/{issue_id}/support", USER_AGENT))
+            script.flush()
+            rate, p99 = wrk(port, "/", seconds, {}, connections=len(cookies), script=script.name)
+        return rate, p99, None
     last = [None] * len(cookies)
     latencies = [[] for _ in cookies]
     failures = []
@@ -601,7 +637,7 @@ def support_storm(port, issue_id, cookies, seconds):
             began = time.monotonic()
             conn.request("POST", f"/issues/{issue_id}/support", body=urlencode({"want": want}), headers={
                 "Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true",
-                "Content-Type": "application/x-www-form-urlencoded",
+                "Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT,
             })
             response = conn.getresponse()
             response.read()
@@ -631,6 +667,7 @@ def writer_sessions(app, issue_id):
     out = []
     for i in range(WRITERS):
         client = secure.test_client()
+        client.environ_base["HTTP_USER_AGENT"] = USER_AGENT  # the browser wrk names
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"', page)
         token = token.group(1) or token.group(2)
@@ -757,7 +794,8 @@ def main():
         rate, p99, last = support_storm(yishi_port, hot, sessions, args.seconds)
         counter, rows, writers = supports()
         # The counter moved exactly as the rows did, and the rows are what the last presses say.
-        exact = counter - counter_before == rows - rows_before and writers == sum(1 for want in last if want)
+        exact = counter - counter_before == rows - rows_before and (
+            last is None or writers == sum(1 for want in last if want))
         print(f"{'附议 toggled by htmx, 8 connections':<36} {200:>6} {'':>4} {rate:>7.0f} {p99:>7.1f} "
               f"{floor:>7.0f} {rate / floor:>6.3f}  counter +{counter - counter_before}, rows "
               f"+{rows - rows_before}: {'exact' if exact else 'WRONG'}", flush=True)
