@@ -54,6 +54,13 @@ def spec_error(error):
     return response
 
 
+@bp.errorhandler(413)
+def too_large(error):
+    """A request over its size limit gets the spec's errors document, not the site's page."""
+    return spec_error(Open311Error(413, open311.too_large_description(
+        request.max_content_length, request.mimetype == "multipart/form-data")))
+
+
 @bp.after_request
 def open_to_other_sites(response):
     # Public data, and no cookies needed: any site's scripts may read it (and post with a key).
@@ -100,8 +107,12 @@ def create_request(fmt):
     _jurisdiction()
     key = open311.authenticate(values.get("api_key"))
     open311.consume(key)
-    issue = open311.file_request(key, values)
+    issue = open311.file_request(key, values, request.files)
     return respond(fmt, "service_requests", open311.filed_document(issue, values))
+
+
+# A multipart POST may carry one picture (`media`) beside its text (see app.Request).
+create_request.max_content_length = open311.request_limit
 
 
 @bp.get(f"/requests.{FMT}")
