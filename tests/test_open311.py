@@ -751,6 +751,9 @@ def test_the_openapi_document_describes_every_route_in_both_formats(client, worl
                  "/requests/{service_request_id}", "/tokens/{token}"):
         assert f"{path}.json" in document["paths"] and f"{path}.xml" in document["paths"]
     assert set(document["paths"]["/requests.json"]) == {"get", "post"}
+    body = document["paths"]["/requests.json"]["post"]["requestBody"]["content"]
+    assert {"media", "media_alt"} <= set(body["multipart/form-data"]["schema"]["properties"])
+    assert "media" not in body["application/x-www-form-urlencoded"]["schema"]["properties"]
 
 
 def test_schemathesis_finds_no_server_error_and_every_answer_fits_the_schema(live_server, world):

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.routing import PathConverter
 
-from domain import open311
+from domain import open311, photos
 from domain.open311 import Open311Error
 from extensions import csrf
 
@@ -260,16 +260,28 @@ def _xml(operation):
 
 def open311_openapi():
     """The OpenAPI 3.1 document of the endpoint, both formats."""
+    fields = {name: {"type": "string"} for name in (
+        "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id",
+        "email", "device_id", "account_id", "first_name", "last_name", "phone", "description",
+        "media_url", "attribute[venue]", "attribute[title]",
+    )}
+    with_media = {
+        **fields,
+        "media": {"type": "string", "contentMediaType": "application/octet-stream", "description": (
+            "A picture of the matter (JPEG, PNG or WebP, at most the site's photo size), kept as the "
+            "issue's photo: re-encoded without its metadata, and given as media_url from then on.")},
+        "media_alt": {"type": "string", "maxLength": photos.ALT_LENGTH, "description": (
+            "What the picture shows, for people who cannot see it. Without it, the start of the "
+            f"description (at most {photos.ALT_LENGTH} characters) says it.")},
+    }
     post_body = {
         "required": True,
-        "content": {"application/x-www-form-urlencoded": {"schema": {
-            "type": "object", "required": ["api_key", "service_code"],
-            "properties": {name: {"type": "string"} for name in (
-                "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id",
-                "email", "device_id", "account_id", "first_name", "last_name", "phone", "description",
-                "media_url", "attribute[venue]", "attribute[title]",
-            )},
-        }}},
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": ["api_key", "service_code"], "properties": fields}},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["api_key", "service_code"], "properties": with_media}},
+        },
     }
     code = _param("service_code", "path", True)
     request_id = _param("service_request_id", "path", True)
@@ -292,7 +304,7 @@ def open311_openapi():
                        schema={"type": "string", "pattern": "^(open|closed)(,(open|closed))*$"}),
             ], "responses": _responses(200, "ServiceRequests", 400, 404)},
             "post": {"operationId": "createRequest", "parameters": [], "requestBody": post_body,
-                     "responses": _responses(200, "Created", 400, 403, 404, 429)},
+                     "responses": _responses(200, "Created", 400, 403, 404, 413, 429)},
         },
         "/requests/{service_request_id}": {"get": {
             "operationId": "request", "parameters": [JURISDICTION, request_id],
