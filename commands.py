@@ -339,6 +339,8 @@ def backup(path):
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"yishi-{stamp}.tar.gz")
     path = os.path.abspath(path)
+    if not os.path.isdir(os.path.dirname(path)):
+        raise click.ClickException(f"there is no folder {os.path.dirname(path)} to write the backup in")
     engine = _engine()
     # Written under a temporary name beside PATH, renamed once whole: a backup that fails midway
     # leaves no archive that looks complete.
@@ -432,7 +434,10 @@ def _restore_archive(path):
         try:
             with tarfile.open(path, "r:*") as archive:
                 members = _checked_members(archive, path)
-                archive.extractall(scratch, members=members, filter="data")
+                # The members are checked above; Python's own "data" filter too, where it has one
+                # (3.11.4 and later).
+                extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                archive.extractall(scratch, members=members, **extra)
         except (tarfile.TarError, EOFError, OSError) as exc:
             raise click.ClickException(f"{path} cannot be unpacked: {exc}") from exc
         try:
@@ -451,7 +456,12 @@ def _restore_archive(path):
         unpacked = os.path.join(scratch, MEDIA_MEMBER)
         os.makedirs(unpacked, exist_ok=True)
         _load_database(copy)
-        _swap_folder(unpacked, media)
+        try:
+            _swap_folder(unpacked, media)
+        except OSError as exc:
+            raise click.ClickException(
+                f"the database was restored, but the photo folder could not be put in place of {media} "
+                f"({exc}): the old photos are still there; restore again once it can be") from exc
         return sum(len(names) for _folder, _dirs, names in os.walk(media))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -184,3 +184,23 @@ def test_a_restore_that_fails_midway_keeps_the_old_photos(app, client, make, aut
     assert Photo.get().key == photo.key and stored(app, photo) == full
     assert not os.path.exists(os.path.join(app.instance_path, "media", "ab", "other.jpg"))
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".restore-")] == []
+
+
+def test_a_swap_that_fails_puts_the_old_photo_folder_back(tmp_path, monkeypatch):
+    media, new = tmp_path / "media", tmp_path / ".restore-x" / "media"
+    (media / "ab").mkdir(parents=True)
+    (media / "ab" / "old.jpg").write_bytes(b"old")
+    new.mkdir(parents=True)
+    renames = []
+    rename = os.rename
+
+    def failing_second(source, target):
+        renames.append((source, target))
+        if len(renames) == 2:
+            raise OSError("the disk went away")
+        rename(source, target)
+
+    monkeypatch.setattr(os, "rename", failing_second)
+    with pytest.raises(OSError):
+        commands._swap_folder(str(new), str(media))
+    assert (media / "ab" / "old.jpg").read_bytes() == b"old" and new.is_dir()
