@@ -1,7 +1,10 @@
 """The command line: `flask db`, `seed-demo`, `create-admin`, `remind`, `search`, `stats`, `open311`,
 `translate`, `backup` and `restore`."""
+import contextlib
 import datetime
+import io
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -249,19 +252,20 @@ def _is_sqlite():
     return isinstance(db.obj, SqliteDatabase)
 
 
-@click.command("backup")
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
-@with_appcontext
-def backup(path):
-    """Copy the whole database to PATH while the site runs: SQLite's online backup, or pg_dump's
-    custom format on PostgreSQL. Without PATH, a dated file in instance/backups/."""
-    from flask import current_app
+# What a backup archive holds: the database copy under one of these names, the photos' files under
+# media/, and a manifest saying which engine the copy is of.
+DATABASE_MEMBERS = {"sqlite": "database.sqlite", "postgresql": "database.dump"}
+MEDIA_MEMBER = "media"
+MANIFEST_MEMBER = "manifest.json"
+ARCHIVE_FORMAT = 1
 
-    if not path:
-        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-        folder = os.path.join(current_app.instance_path, "backups")
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, f"yishi-{stamp}.{'db' if _is_sqlite() else 'dump'}")
+
+def _engine():
+    return "sqlite" if _is_sqlite() else "postgresql"
+
+
+def _dump_database(path):
+    """The database copied to the file `path` while the site runs."""
     if _is_sqlite():
         with db.connection_context():
             target = sqlite3.connect(path)
@@ -276,19 +280,15 @@ def backup(path):
                               env=env, capture_output=True, text=True)
         if done.returncode:
             raise click.ClickException(f"pg_dump failed: {done.stderr.strip()}")
-    click.echo(f"backed up to {path}")
 
 
-@click.command("restore")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--yes", is_flag=True, help="Replace the database without asking.")
-@with_appcontext
-def restore(path, yes):
-    """Replace the whole database with the backup at PATH (made by `flask backup`)."""
-    if not yes:
-        click.confirm("This replaces every row of the database with the backup. Go on?", abort=True)
+def _load_database(path):
+    """Every row of the database replaced with those of the copy at `path` (of this engine)."""
     if _is_sqlite():
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise click.ClickException(f"{path} is not a SQLite backup: {exc}") from exc
         try:
             if source.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise click.ClickException(f"{path} is not a sound SQLite database")
@@ -304,4 +304,186 @@ def restore(path, yes):
                                "--exit-on-error", *args, path], env=env, capture_output=True, text=True)
         if done.returncode:
             raise click.ClickException(f"pg_restore failed: {done.stderr.strip()}")
-    click.echo(f"restored from {path}")
+
+
+def _media_files(media):
+    """(path, name in the archive) of every photo file under the folder `media`, in a stable order;
+    half-written uploads (photos._write's temporary names) left out."""
+    for folder, dirs, names in os.walk(media):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            if name.startswith(".") or not os.path.isfile(path) or os.path.islink(path):
+                continue
+            yield path, "/".join((MEDIA_MEMBER, os.path.relpath(path, media).replace(os.sep, "/")))
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(path):
+    """Copy the whole database and the photos' files to the archive PATH (tar.gz) while the site
+    runs: SQLite's online backup, or pg_dump's custom format on PostgreSQL, beside the media folder.
+    Without PATH, a dated archive in instance/backups/."""
+    import json
+    import tarfile
+    import tempfile
+
+    from flask import current_app
+
+    from domain import photos
+
+    if not path:
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        folder = os.path.join(current_app.instance_path, "backups")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"yishi-{stamp}.tar.gz")
+    path = os.path.abspath(path)
+    if not os.path.isdir(os.path.dirname(path)):
+        raise click.ClickException(f"there is no folder {os.path.dirname(path)} to write the backup in")
+    engine = _engine()
+    # Written under a temporary name beside PATH, renamed once whole: a backup that fails midway
+    # leaves no archive that looks complete.
+    handle, partial = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".backup-", suffix=".tar.gz")
+    os.close(handle)
+    try:
+        with tempfile.TemporaryDirectory(prefix="yishi-backup-") as scratch:
+            copy = os.path.join(scratch, DATABASE_MEMBERS[engine])
+            # The database first, then the files: a photo's file is written before its row commits,
+            # so every row in the copy finds its file (a file newer than the copy is only extra).
+            _dump_database(copy)
+            media = photos.media_dir()
+            files = list(_media_files(media)) if os.path.isdir(media) else []
+            manifest = json.dumps({
+                "format": ARCHIVE_FORMAT, "engine": engine,
+                "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            }).encode()
+            with tarfile.open(partial, "w:gz") as archive:
+                info = tarfile.TarInfo(MANIFEST_MEMBER)
+                info.size, info.mtime = len(manifest), int(datetime.datetime.now(datetime.UTC).timestamp())
+                archive.addfile(info, io.BytesIO(manifest))
+                archive.add(copy, arcname=DATABASE_MEMBERS[engine])
+                # The folder itself too, so that a backup of no photos restores an empty folder.
+                folder_info = tarfile.TarInfo(MEDIA_MEMBER)
+                folder_info.type, folder_info.mode = tarfile.DIRTYPE, 0o755
+                archive.addfile(folder_info)
+                kept = 0
+                for file_path, name in files:
+                    # A photo removed while we copy: its row is in the copy, its file not.
+                    with contextlib.suppress(FileNotFoundError):
+                        archive.add(file_path, arcname=name, recursive=False)
+                        kept += 1
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+    click.echo(f"backed up to {path} (the database and {kept} photo files)")
+
+
+def _checked_members(archive, path):
+    """The archive's members, each checked to be a plain file or folder named inside it, as
+    `flask backup` writes them; else ClickException (an absolute or `..` name would write outside
+    the folder it is unpacked in)."""
+    members = archive.getmembers()
+    for member in members:
+        name = member.name
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or os.path.isabs(name) or ".." in parts:
+            raise click.ClickException(f"{path} is refused: its member {name!r} points outside the archive")
+        if not (member.isfile() or member.isdir()):
+            raise click.ClickException(f"{path} is refused: its member {name!r} is not a plain file or folder")
+        top = parts[0]
+        if top not in (MANIFEST_MEMBER, MEDIA_MEMBER, *DATABASE_MEMBERS.values()):
+            raise click.ClickException(f"{path} is refused: {name!r} is not something `flask backup` writes")
+    return members
+
+
+def _swap_folder(new, target):
+    """Put the folder `new` in the place of `target` by renames, the old one kept until the new is
+    in place: a failure leaves the old folder where it was."""
+    old = None
+    if os.path.lexists(target):
+        old = f"{target}.old-{datetime.datetime.now(datetime.UTC).strftime('%Y%m%d%H%M%S%f')}"
+        os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _restore_archive(path):
+    """Restore the database and the photo folder from an archive `flask backup` wrote."""
+    import json
+    import tarfile
+    import tempfile
+
+    from domain import photos
+
+    media = os.path.abspath(photos.media_dir())
+    parent = os.path.dirname(media)
+    os.makedirs(parent, exist_ok=True)
+    # Unpacked beside the media folder (the same file system: the swap is a rename); anything
+    # that fails before the swap leaves the old photos as they were.
+    scratch = tempfile.mkdtemp(dir=parent, prefix=".restore-")
+    try:
+        try:
+            with tarfile.open(path, "r:*") as archive:
+                members = _checked_members(archive, path)
+                # The members are checked above; Python's own "data" filter too, where it has one
+                # (3.11.4 and later).
+                extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                archive.extractall(scratch, members=members, **extra)
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            raise click.ClickException(f"{path} cannot be unpacked: {exc}") from exc
+        try:
+            with open(os.path.join(scratch, MANIFEST_MEMBER), encoding="utf-8") as fh:
+                manifest = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{path} is not an archive of `flask backup`: no manifest") from exc
+        engine = manifest.get("engine") if isinstance(manifest, dict) else None
+        if engine not in DATABASE_MEMBERS:
+            raise click.ClickException(f"{path} is not an archive of `flask backup`: its manifest names no engine")
+        if engine != _engine():
+            raise click.ClickException(f"{path} holds a {engine} database, but the site runs on {_engine()}")
+        copy = os.path.join(scratch, DATABASE_MEMBERS[engine])
+        if not os.path.isfile(copy):
+            raise click.ClickException(f"{path} holds no database copy")
+        unpacked = os.path.join(scratch, MEDIA_MEMBER)
+        os.makedirs(unpacked, exist_ok=True)
+        _load_database(copy)
+        try:
+            _swap_folder(unpacked, media)
+        except OSError as exc:
+            raise click.ClickException(
+                f"the database was restored, but the photo folder could not be put in place of {media} "
+                f"({exc}): the old photos are still there; restore again once it can be") from exc
+        return sum(len(names) for _folder, _dirs, names in os.walk(media))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the database and the photos without asking.")
+@with_appcontext
+def restore(path, yes):
+    """Replace the whole database and the photo folder with the backup archive at PATH (made by
+    `flask backup`). An older backup, a bare database copy, restores the database alone."""
+    import tarfile
+
+    if not yes:
+        click.confirm("This replaces every row of the database and every photo with the backup. Go on?",
+                      abort=True)
+    if tarfile.is_tarfile(path):
+        count = _restore_archive(path)
+        click.echo(f"restored from {path} (the database and {count} photo files)")
+    else:
+        _load_database(path)
+        click.echo(f"restored from {path}")
+        click.echo("note: this backup is a database copy alone (from before photos were backed up): "
+                   "the photo folder was left as it was")

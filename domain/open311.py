@@ -380,12 +380,52 @@ def _title(explicit, description, service_name):
     return (title or service_name)[:120]
 
 
-def file_request(key, values, now=None):
+def _alt(values, description, title):
+    """The words that say what the uploaded picture shows: media_alt, else the description (the
+    start of it), else the title."""
+    alt = _text(values, "media_alt", photos.ALT_LENGTH)
+    if alt:
+        return alt
+    told = " ".join(description.split()) or title
+    return told if len(told) <= photos.ALT_LENGTH else told[:photos.ALT_LENGTH - 1] + "…"
+
+
+def _size(limit):
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+
+
+def too_large_description(limit, multipart):
+    """Why a request over its size limit (`limit` bytes) is refused."""
+    if multipart:
+        return f"The request is larger than the {_size(limit)} this endpoint takes: send a smaller picture as media"
+    return f"The request is larger than the {_size(limit)} this endpoint takes"
+
+
+def _media_error(error):
+    """What is wrong with the uploaded `media`, in the endpoint's words (a photos.PhotoError)."""
+    if error.code == "too_large":
+        return f"media is larger than {_size(photos.max_bytes())}: send a smaller picture"
+    if error.code == "too_many_pixels":
+        return f"media has more than {photos.MAX_PIXELS} pixels: send a smaller picture"
+    if error.code == "unreadable":
+        return "media cannot be read as a picture: the file may be damaged"
+    return "media must be a JPEG, PNG or WebP picture"
+
+
+def request_limit():
+    """The most a POST carrying `media` may hold: one picture, and the form's text beside it."""
+    return photos.max_bytes() + current_app.config["MAX_CONTENT_LENGTH"]
+
+
+def file_request(key, values, files=None, now=None):
     """POST requests: raise the issue at the venue the `venue` attribute names, channel Open311,
     recorded by the key's holder for the person who reported it. Returns the issue.
 
-    `values` holds the request's form and query string (a MultiDict). The reporter's name and
-    contact are kept as a recording on behalf keeps them, the name hidden from the public.
+    `values` holds the request's form and query string (a MultiDict), `files` its uploads: a
+    picture sent as `media` (multipart/form-data, as FixMyStreet sends it) is checked and kept
+    as the issue's photo the way the issue form keeps one (domain/photos.py), or the request is
+    refused and nothing is filed. The reporter's name and contact are kept as a recording on
+    behalf keeps them, the name hidden from the public.
     """
     category = find_service(values.get("service_code"))
     has_lat, has_long = bool((values.get("lat") or "").strip()), bool((values.get("long") or "").strip())
@@ -414,8 +454,16 @@ def file_request(key, values, now=None):
     title = _title(values.get(f"attribute[{TITLE_ATTRIBUTE}]"), description, service_name)
     name = " ".join(filter(None, (_text(values, "first_name", 40), _text(values, "last_name", 40))))[:40]
     contact = " · ".join(filter(None, (_text(values, "email", 60), _text(values, "phone", 20))))[:60]
+    upload = (files or {}).get("media")
+    prepared = []
+    if upload:  # a file part with a name: one left empty in a form sends none
+        try:
+            prepared.append(photos.prepare(upload.stream, _alt(values, description, title)))
+        except photos.PhotoError as error:
+            raise Open311Error(400, _media_error(error)) from None
     at = now or utcnow()
-    with db.atomic():
+    # The picture's files are written before the transaction and taken away again if it fails.
+    with photos.kept(prepared) as kept, db.atomic():
         issue = workflow.raise_issue(
             venue, None, title, description or title, category=category, anonymous=bool(name),
             recorded_by=key.created_by_id, reporter_name=name, reporter_contact=contact, channel="open311",
@@ -429,6 +477,7 @@ def file_request(key, values, now=None):
             zipcode=_text(values, "zipcode", 20), account_id=_text(values, "account_id", 100),
             device_id=_text(values, "device_id", 100), created_at=at,
         )
+        kept.rows(issue, key.created_by_id, at=at)
     return issue
 
 

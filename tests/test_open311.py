@@ -2,16 +2,22 @@
 every endpoint in XML and JSON, every filter and error, the spec's own example payloads, the JSON
 conversion rule, API keys, and a request followed from filing to closed."""
 import datetime
+import io
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from peewee import IntegrityError
+from PIL import ExifTags, Image
+from test_photos import fetch, multipart, noise, picture
+from werkzeug.datastructures import FileStorage, MultiDict
 
 import models
-from domain import handling, open311, workflow
-from models import ApiKey, AuditLog, Issue, Open311Request
+from domain import handling, open311, photos, workflow
+from models import ApiKey, AuditLog, Issue, Open311Request, Photo
 
 API = "/open311/v2"
 NOW = datetime.datetime(2026, 12, 3, 10, 0)
@@ -378,6 +384,95 @@ def test_a_request_without_a_description_is_titled_by_its_service(client, world)
     assert (Issue.get().title, Issue.get().body) == ("道路", "道路")
 
 
+# A picture sent with the request (multipart/form-data, as FixMyStreet sends it) ------------------------
+
+def media_files(app):
+    with app.app_context():
+        media = photos.media_dir()
+    return sorted(name for _d, _s, names in os.walk(media) for name in names)
+
+
+def test_a_picture_sent_as_media_becomes_the_issues_photo_and_its_media_url(app, client, world):
+    app.config["PUBLIC_URL"] = "https://yishi.zhijiang.example"
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    sent = picture((2400, 1800), exif=exif)
+    response = post(client, **filing(world, media=(io.BytesIO(sent), "hole.jpg")))
+    assert response.status_code == 200, response.data
+    issue = Issue.get()
+    photo = Photo.own(issue.id).get()
+    # Kept as the issue form keeps one: re-encoded, resized, without its EXIF, with a thumbnail;
+    # described by the request's description, as no media_alt came.
+    assert (photo.format, photo.width, photo.height, photo.thumb_width) == ("jpeg", 1600, 1200, 320)
+    assert photo.alt == "路口积水 一下雨就积水。" and photo.created_by_id == world.admin.id
+    with app.app_context(), Image.open(photos.path_of(photo.key, photo.format)) as kept:
+        assert not kept.getexif() and os.path.exists(photos.path_of(photo.key, photo.format, thumb=True))
+
+    url = f"https://yishi.zhijiang.example/photos/{photo.key}"
+    assert json_of(client.get(f"{API}/requests/{issue.id}.json"))[0]["media_url"] == url
+    assert xml_of(client.get(f"{API}/requests/{issue.id}.xml")).findtext("request/media_url") == url
+    assert fetch(client, f"/photos/{photo.key}")[:2] == (200, "image/jpeg")
+    assert f'alt="{photo.alt}"' in client.get(f"/issues/{issue.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("more, alt", [
+    ({"media_alt": "  团结路口的  积水  "}, "团结路口的 积水"),
+    ({"description": "水" * 300}, "水" * 199 + "…"),
+    ({"description": None}, "道路"),
+])
+def test_what_the_picture_shows_is_media_alt_else_the_start_of_the_description(client, world, more, alt):
+    assert post(client, **filing(world, media=(io.BytesIO(picture()), "a.png"), **more)).status_code == 200
+    assert Photo.get().alt == alt
+
+
+@pytest.mark.parametrize("content, name, description", [
+    (b"<html><script>alert(1)</script></html>", "hole.jpg", "media must be a JPEG, PNG or WebP picture"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "hole.svg", "media must be a JPEG, PNG or WebP picture"),
+    (b"", "empty.jpg", "media must be a JPEG, PNG or WebP picture"),
+    (picture()[:400], "cut.jpg", "media cannot be read as a picture: the file may be damaged"),
+    (picture((10_000, 6_000), "PNG", mode="1", color=0), "bomb.png",
+     "media has more than 50000000 pixels: send a smaller picture"),
+])
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_media_that_is_not_a_picture_is_400_and_files_nothing(app, client, world, content, name, description, fmt):
+    response = post(client, fmt=fmt, **filing(world, media=(io.BytesIO(content), name)))
+    assert response.status_code == 400
+    if fmt == "xml":
+        assert xml_of(response).findtext("error/description") == description
+    else:
+        assert json_of(response) == [{"code": 400, "description": description}]
+    assert Issue.select().count() == 0 and Photo.select().count() == 0 and Open311Request.select().count() == 0
+    assert media_files(app) == []
+
+
+def test_media_over_the_photo_size_limit_is_400_and_a_request_over_its_own_is_413(app, client, world):
+    app.config["PHOTO_MAX_BYTES"] = 100 * 1024  # a request may then hold 100 KB + 1 MB
+    big = noise((250, 250))
+    assert 100 * 1024 < len(big) < 1024 * 1024
+    response = post(client, **filing(world, media=(io.BytesIO(big), "big.png")))
+    assert response.status_code == 400
+    assert json_of(response) == [{"code": 400, "description": "media is larger than 100 KB: send a smaller picture"}]
+
+    response = client.post(f"{API}/requests.json",
+                           **multipart(filing(world), [("media", "huge.jpg", b"\xff" * (2 * 1024 * 1024))]))
+    assert response.status_code == 413
+    assert json_of(response) == [{"code": 413, "description": (
+        "The request is larger than the 1 MB this endpoint takes: send a smaller picture as media")}]
+    assert Issue.select().count() == 0 and media_files(app) == []
+
+
+def test_a_filing_that_fails_after_its_picture_was_kept_takes_the_files_away(app, world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise IntegrityError("the database refused it")
+
+    monkeypatch.setattr(Open311Request, "create", broken)
+    values = MultiDict(filing(world))
+    files = MultiDict({"media": FileStorage(io.BytesIO(picture()), "hole.jpg")})
+    with app.test_request_context(), pytest.raises(IntegrityError):
+        open311.file_request(world.key, values, files)
+    assert Issue.select().count() == 0 and Photo.select().count() == 0 and media_files(app) == []
+
+
 def test_a_revoked_key_is_refused(client, world, app):
     with app.app_context():
         assert open311.revoke_key(world.key, world.admin)
@@ -656,6 +751,9 @@ def test_the_openapi_document_describes_every_route_in_both_formats(client, worl
                  "/requests/{service_request_id}", "/tokens/{token}"):
         assert f"{path}.json" in document["paths"] and f"{path}.xml" in document["paths"]
     assert set(document["paths"]["/requests.json"]) == {"get", "post"}
+    body = document["paths"]["/requests.json"]["post"]["requestBody"]["content"]
+    assert {"media", "media_alt"} <= set(body["multipart/form-data"]["schema"]["properties"])
+    assert "media" not in body["application/x-www-form-urlencoded"]["schema"]["properties"]
 
 
 def test_schemathesis_finds_no_server_error_and_every_answer_fits_the_schema(live_server, world):

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.routing import PathConverter
 
-from domain import open311
+from domain import open311, photos
 from domain.open311 import Open311Error
 from extensions import csrf
 
@@ -52,6 +52,13 @@ def spec_error(error):
     if error.retry_after:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """A request over its size limit gets the spec's errors document, not the site's page."""
+    return spec_error(Open311Error(413, open311.too_large_description(
+        request.max_content_length, request.mimetype == "multipart/form-data")))
 
 
 @bp.after_request
@@ -100,8 +107,12 @@ def create_request(fmt):
     _jurisdiction()
     key = open311.authenticate(values.get("api_key"))
     open311.consume(key)
-    issue = open311.file_request(key, values)
+    issue = open311.file_request(key, values, request.files)
     return respond(fmt, "service_requests", open311.filed_document(issue, values))
+
+
+# A multipart POST may carry one picture (`media`) beside its text (see app.Request).
+create_request.max_content_length = open311.request_limit
 
 
 @bp.get(f"/requests.{FMT}")
@@ -249,16 +260,28 @@ def _xml(operation):
 
 def open311_openapi():
     """The OpenAPI 3.1 document of the endpoint, both formats."""
+    fields = {name: {"type": "string"} for name in (
+        "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id",
+        "email", "device_id", "account_id", "first_name", "last_name", "phone", "description",
+        "media_url", "attribute[venue]", "attribute[title]",
+    )}
+    with_media = {
+        **fields,
+        "media": {"type": "string", "contentMediaType": "application/octet-stream", "description": (
+            "A picture of the matter (JPEG, PNG or WebP, at most the site's photo size), kept as the "
+            "issue's photo: re-encoded without its metadata, and given as media_url from then on.")},
+        "media_alt": {"type": "string", "maxLength": photos.ALT_LENGTH, "description": (
+            "What the picture shows, for people who cannot see it. Without it, the start of the "
+            f"description (at most {photos.ALT_LENGTH} characters) says it.")},
+    }
     post_body = {
         "required": True,
-        "content": {"application/x-www-form-urlencoded": {"schema": {
-            "type": "object", "required": ["api_key", "service_code"],
-            "properties": {name: {"type": "string"} for name in (
-                "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id",
-                "email", "device_id", "account_id", "first_name", "last_name", "phone", "description",
-                "media_url", "attribute[venue]", "attribute[title]",
-            )},
-        }}},
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": ["api_key", "service_code"], "properties": fields}},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["api_key", "service_code"], "properties": with_media}},
+        },
     }
     code = _param("service_code", "path", True)
     request_id = _param("service_request_id", "path", True)
@@ -281,7 +304,7 @@ def open311_openapi():
                        schema={"type": "string", "pattern": "^(open|closed)(,(open|closed))*$"}),
             ], "responses": _responses(200, "ServiceRequests", 400, 404)},
             "post": {"operationId": "createRequest", "parameters": [], "requestBody": post_body,
-                     "responses": _responses(200, "Created", 400, 403, 404, 429)},
+                     "responses": _responses(200, "Created", 400, 403, 404, 413, 429)},
         },
         "/requests/{service_request_id}": {"get": {
             "operationId": "request", "parameters": [JURISDICTION, request_id],
