@@ -1,10 +1,12 @@
 """views/kept.py: a plain visitor's GET of a kept page is answered before Flask, exactly as Flask
-would answer it; everyone and everything else goes on to Flask."""
+would answer it, and a signed-in reader's venue page from its two kept parts; everyone and
+everything else goes on to Flask."""
 import re
 
-import models
 import pytest
 from world import World, text
+
+import models
 
 
 @pytest.fixture
