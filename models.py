@@ -959,6 +959,14 @@ class Issue(BaseModel):
         fields = [cls._meta.fields[name] for name in cls.COUNTER_FIELDS]
         return cls(**{field.name: field.python_value(value) for field, value in zip(fields, row, strict=True)})
 
+    def reread_counters(self):
+        """Read again what polls compare (status, counters, last change), as counters() does."""
+        now = Issue.counters(self.id)
+        if now is not None:
+            for name in ("status", "updated_at", "support_count", "comment_count", "follower_count", "hidden"):
+                setattr(self, name, getattr(now, name))
+            self._dirty.clear()
+
     @classmethod
     def with_its_venue(cls, issue_id):
         """Issue `issue_id` with its venue, or None: what every act on an issue loads first, in one

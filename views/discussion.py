@@ -184,12 +184,18 @@ def _toggle(issue, which):
     counters as they are now), or the issue page saying what changed."""
     do, undo, done, undone = TOGGLES[which]
     want = _want()
-    changed = (do if want else undo)(current_user, issue)
-    fresh = get_issue(issue.id) if wants_fragment() else issue
+    user = current_user._get_current_object()
+    changed = (do if want else undo)(user, issue)
+    # What the press set is known; supporting anew also follows (participation.support).
+    known = {"supported" if which == "support" else "following": bool(want)}
+    if which == "support" and want and changed:
+        known["following"] = True
+    if wants_fragment():
+        issue.reread_counters()
     return answer(
         url_for("issues.show", issue_id=issue.id, _anchor=f"{which}-{issue.id}"), "discussion/_toggled.html",
         flash_message=str(done if want else undone) if changed else None,
-        issue=fresh, thread=Thread(fresh, current_user), which=which,
+        issue=issue, thread=Thread(issue, user, known=known), which=which,
     )
 
 

@@ -6,6 +6,7 @@ from functools import cached_property
 from flask import current_app, g, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
 from domain import participation, permissions
 from forms import CommentForm
@@ -28,9 +29,10 @@ class Thread:
     thread, never the condition itself.
     """
 
-    def __init__(self, issue, user, page=1):
+    def __init__(self, issue, user, page=1, known=None):
+        """`known`: answers the request itself just settled ({"supported": True}), not asked again."""
         self.issue = issue
-        self.user = user
+        self.user = user._get_current_object() if isinstance(user, LocalProxy) else user  # asked often
         self.page = page
         self.pages = 1
         self.comments = []
@@ -40,6 +42,7 @@ class Thread:
         self.form = None
         self.failed_reply = None  # (parent id, form) when a reply failed validation
         self.poll_seconds = current_app.config.get("COMMENT_POLL_SECONDS", 5)
+        self.__dict__.update(known or {})  # where the cached properties keep their answers
 
     def load(self):
         """Read the comments of the page (four queries) and where polling starts."""
