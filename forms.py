@@ -5,6 +5,7 @@ The first part is the toolkit every form of the site builds on, the administrati
 fields whose bad values get our own messages, and the rules and fields that recur.
 """
 import re
+import unicodedata
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -35,7 +36,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from domain import accounts, deliberation, labels, photos, timefmt
+from domain import accounts, deliberation, labels, photos, timefmt, words
 from models import ANSWER_GRADES, FLAG_REASONS, MAX_ID, RATINGS, Category, User
 
 PHONE_RULE = Regexp(r"^\+?[0-9 -]{5,20}$", message=_l("Please enter a phone number of digits."))
@@ -51,6 +52,37 @@ def strip(value):
     """Text without surrounding spaces; a field left out of the request becomes "" (text columns are
     NOT NULL)."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def dictated(value, keep=""):
+    """An ASCII-natured field (phone, code, username, email, number) as voice input fills it (issue 14):
+    full-width ＡＢ３ made ABC3 by NFKC, the sentence mark it adds at the end and surrounding spaces
+    dropped; marks in `keep` stay, where the field's own alphabet has them. Never for prose: NFKC
+    would turn Chinese punctuation into ASCII."""
+    if not isinstance(value, str):
+        return ""
+    return words.without_end_mark(unicodedata.normalize("NFKC", value), keep)
+
+
+PHONE_SPACES = re.compile(r"(?<=\d) +(?=\d)")
+
+
+def phone_number(value):
+    """A phone number as typed or dictated, in ASCII; dictation's spaces between groups of digits
+    (138 0013 8000) dropped, so that it is found by its digits."""
+    return PHONE_SPACES.sub("", dictated(value))
+
+
+def dictated_username(value):
+    """A username as typed or dictated: a dot is a letter of usernames, so only 。?! are dropped."""
+    return dictated(value, keep=".")
+
+
+def contact(value):
+    """A contact that may be a phone number or words (王阿姨家，3栋): a phone number as phone_number
+    makes it, anything else as clean_text."""
+    number = phone_number(value)
+    return number if PHONE_RULE.regex.match(number) else clean_text(value)
 
 
 def one_newline(value):
@@ -116,7 +148,7 @@ def confirm_field(label):
 def phone_field(description=""):
     """An optional phone number."""
     return StringField(
-        _l("Phone (optional)"), filters=[strip], validators=[Optional(), PHONE_RULE], description=description,
+        _l("Phone (optional)"), filters=[phone_number], validators=[Optional(), PHONE_RULE], description=description,
     )
 
 
@@ -130,7 +162,7 @@ def username_field(description):
     """The username of a new account: 3–40 letters, digits, dots, dashes and underscores, not taken."""
     return StringField(
         _l("Username"),
-        filters=[strip],
+        filters=[dictated_username],
         validators=[
             DataRequired(_l("Please enter a username.")),
             Length(3, 40, _l("A username has %(min)d to %(max)d characters.")),
@@ -165,6 +197,9 @@ class NumberField(IntegerField):
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("invalid_value_message", _l("Please enter a whole number."))
         super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([dictated(value) for value in valuelist])
 
 
 class _OwnChoiceMessages:
@@ -304,7 +339,7 @@ class RegisterForm(TrustedName, FlaskForm):
 
 class LoginForm(FlaskForm):
     username = StringField(
-        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username."))]
+        _l("Username"), filters=[dictated_username], validators=[DataRequired(_l("Please enter your username."))]
     )
     password = PasswordField(
         _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
@@ -315,7 +350,7 @@ class ProfileForm(TrustedName, FlaskForm):
     display_name = your_name_field()
     phone = phone_field(_l("Only councillors of your venues see it."))
     email = StringField(
-        _l("Email (optional)"), filters=[strip],
+        _l("Email (optional)"), filters=[dictated],
         validators=[Optional(), at_most(120),
                     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Please enter an email address, e.g. name@example.com."))],
         description=_l("Where the site sends notices of matters you handle, if it sends email."),
@@ -402,7 +437,7 @@ class RecordIssueForm(IssueForm):
     )
     reporter_contact = StringField(
         _l("Resident's phone or other contact (optional)"),
-        filters=[clean_text],
+        filters=[contact],
         validators=[
             Optional(),
             Length(max=60, message=_l("A contact has at most %(max)d characters.")),
@@ -651,6 +686,7 @@ class InviteCodeForm(FlaskForm):
     code = text_field(
         _l("Invite code"), 20, _l("Please enter the code."),
         _l("The code on your venue's notice board, or the personal code a councillor gave you."),
+        cleaner=dictated,
     )
 
 

@@ -25,6 +25,17 @@ _PIECES = re.compile(rf"([{CJK}]+)|((?:(?![{CJK}])[^\W_])+)")
 _HAS_CJK = re.compile(f"[{CJK}]")
 
 
+# What voice input (iOS dictation, the microphone key of Chinese keyboards) ends a sentence with.
+SENTENCE_MARKS = "。．.？?！!"
+
+
+def without_end_mark(text, keep=""):
+    """`text` without surrounding spaces and the sentence mark dictation adds at its end (issue 14);
+    marks in `keep` stay."""
+    marks = "".join(mark for mark in SENTENCE_MARKS if mark not in keep)
+    return (text or "").strip().rstrip(marks).strip()
+
+
 def _listed(text):
     return tuple(text.split())
 

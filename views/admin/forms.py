@@ -26,8 +26,11 @@ from forms import (
     ChoiceSelect,
     TrustedName,
     clean_text,
+    dictated,
+    dictated_username,
     new_password_rules,
     phone_field,
+    phone_number,
     strip,
     text_field,
     username_field,
@@ -67,7 +70,7 @@ PLEASE_CHOOSE = _l("— choose —")
 def key_field(label, low, high, required, rule, description):
     """A name for machines (a web address, a code): `low` to `high` characters of `rule`'s alphabet."""
     length = Length(low, high, _l("Use %(min)d to %(max)d characters."))
-    return text_field(label, length, required, description, rules=[rule])
+    return text_field(label, length, required, description, rules=[rule], cleaner=dictated)
 
 
 def name_field(label, count, description=""):
@@ -332,7 +335,7 @@ class UsernameForm(FlaskForm):
 
     username = StringField(
         _l("Username"),
-        filters=[strip],
+        filters=[dictated_username],
         validators=[DataRequired(_l("Please enter a username."))],
         description=_l("Find it under People if you are not sure."),
     )
@@ -537,9 +540,9 @@ class SiteSettingsForm(FlaskForm):
                                         "server's default, or else the site name above."))
     sponsor = text_field(_l("Sponsoring office"), 80,
                          description=_l("The office that runs the site, as the footer names it (主办单位)."))
-    contact_phone = StringField(_l("Contact phone"), filters=[strip], validators=[Optional(), PHONE_RULE],
+    contact_phone = StringField(_l("Contact phone"), filters=[phone_number], validators=[Optional(), PHONE_RULE],
                                 description=_l("Shown in the footer of every page."))
-    icp = text_field(_l("ICP filing number"), 60, rules=[Optional(), ICP_RULE],
+    icp = text_field(_l("ICP filing number"), 60, rules=[Optional(), ICP_RULE], cleaner=dictated,
                      description=_l("The footer links it to the MIIT's filing register."))
     about = text_field(_l("About this site"), 1000, kind=TextAreaField, cleaner=clean_text,
                        description=_l("A few sentences for the About page; its first sentences also "

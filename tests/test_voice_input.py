@@ -1,0 +1,112 @@
+"""Voice input (issue 14): what iOS dictation or a Chinese keyboard's microphone key puts in a field.
+
+Dictation writes full-width digits and letters (１３８ ００１３ ８０００, ＡＢ３Ｋ), spaces between groups
+of digits and a sentence mark at the end (。？！ or .), and it fires input events, never key events.
+"""
+
+import pytest
+from world import EN, World, login, text
+
+import forms
+import models
+from domain import memberships
+from models import Membership
+
+
+@pytest.fixture
+def world(make):
+    return World(make)
+
+
+# The one cleaning of ASCII-natured fields -----------------------------------------------------
+
+@pytest.mark.parametrize("spoken, clean", [
+    ("１３８ ００１３ ８０００。", "13800138000"),
+    ("138 0013 8000.", "13800138000"),
+    (" ０７１７－４２００００００？", "0717-42000000"),
+    ("+86 138 0013 8000！", "+8613800138000"),
+])
+def test_a_dictated_phone_number_is_its_ascii_digits(spoken, clean):
+    assert forms.phone_number(spoken) == clean
+
+
+def test_dictated_codes_usernames_and_addresses_are_ascii_without_the_end_mark():
+    assert forms.dictated("ＡＢＣＤ－ＥＦＧＨ。") == "ABCD-EFGH"
+    assert forms.dictated("li4@zhijiang.example.") == "li4@zhijiang.example"
+    assert forms.dictated_username("ｚｈａｎｇ３。") == "zhang3"
+    assert forms.dictated_username("li.") == "li."  # a dot may end a username
+
+
+def test_a_contact_in_words_is_left_as_written():
+    """NFKC would make Chinese punctuation ASCII: a contact that is not a phone number keeps it."""
+    assert forms.contact("１３８ ００１３ ８０００。") == "13800138000"
+    assert forms.contact("王阿姨家，３栋２单元。") == "王阿姨家，３栋２单元。"
+
+
+# Phones ---------------------------------------------------------------------------------------
+
+def test_a_dictated_phone_is_accepted_and_stored_in_ascii(client, make, auth):
+    make.user("li4", display_name="李四")
+    login(auth, "li4")
+    response = client.post("/profile", data={
+        "display_name": "李四", "phone": "１３８ ００１３ ８０００。", "locale": "zh_Hans",
+    })
+    assert response.status_code == 303
+    assert models.User.get(models.User.username == "li4").phone == "13800138000"
+
+
+@pytest.mark.parametrize("typed", ["abc", "１３８ 八千。"])
+def test_a_wrong_phone_is_still_refused_and_kept(client, make, auth, typed):
+    make.user("li4", display_name="李四", phone="13900000000")
+    login(auth, "li4")
+    response = client.post("/profile", data={"display_name": "李四", "phone": typed, "locale": "zh_Hans"})
+    assert response.status_code == 422
+    page = text(response)
+    assert "请输入数字组成的电话号码。" in page
+    assert f'value="{forms.phone_number(typed)}"' in page
+    assert models.User.get(models.User.username == "li4").phone == "13900000000"
+
+
+def test_a_dictated_contact_is_recorded_as_a_phone_number(client, auth, world):
+    category = models.Category.create(code="lights", name="路灯", name_en="Street lights")
+    login(auth, "councillor")
+    response = client.post("/v/yangguang/issues/record", data={
+        "title": "三号楼路灯坏了", "body": "王阿姨在议事会上说的，晚上很黑。", "category": category.id,
+        "channel": "bench_meeting", "reporter_name": "王阿姨", "reporter_contact": "１３８ ００１３ ８０００。",
+    })
+    assert response.status_code == 303, text(response)
+    assert models.Issue.get(models.Issue.title == "三号楼路灯坏了").reporter_contact == "13800138000"
+
+
+# Codes ----------------------------------------------------------------------------------------
+
+def full_width(code):
+    return "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+
+
+def test_a_dictated_invite_code_joins_the_venue(client, auth, world):
+    code = memberships.rotate_code(world.venue, world.councillor)
+    login(auth, "stranger")
+    spoken = f"{full_width(code[:4])} {full_width(code[4:])}。"
+    response = client.post("/join", data={"code": spoken}, headers=EN)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/v/yangguang")
+    assert world.membership(world.stranger).status == "pending"
+
+
+def test_a_dictated_personal_code_verifies(client, auth, world):
+    (_number, code), = memberships.make_personal_codes(world.venue, world.councillor, 1)
+    login(auth, "stranger")
+    spoken = full_width(memberships.format_code(code)) + "？"
+    assert client.post("/join", data={"code": spoken}).status_code == 303
+    assert world.membership(world.stranger).status == "verified"
+
+
+def test_a_wrong_dictated_code_is_still_refused(client, auth, world):
+    memberships.rotate_code(world.venue, world.councillor)
+    login(auth, "stranger")
+    response = client.post("/join", data={"code": "ＮＯＰＥ２３４５。"}, headers=EN)
+    assert response.status_code == 422
+    page = text(response)
+    assert "No venue has this code." in page and 'value="NOPE2345"' in page
+    assert not Membership.select().where(Membership.user == world.stranger.id).exists()
