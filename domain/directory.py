@@ -5,7 +5,7 @@ issue table except through an index, and the lists of votes and outcomes are cap
 """
 from dataclasses import dataclass, field
 
-from domain import deliberation, stats
+from domain import deliberation, stats, words
 from models import AgendaItem, Membership, Region, Venue
 
 # Venues of deputies: listed apart within their town, so they do not swamp the residents' venues.
@@ -88,7 +88,7 @@ def home(user, q="", fragment=False):
     """What the home page shows `user`: the directory (of venues matching `q`), their own venues
     first, the votes open now and the latest outcomes across the city, and the headline figures.
     A fragment (the answer to a search typed in the box) holds only the directory."""
-    q = (q or "").strip()[:MAX_QUERY]
+    q = words.without_end_mark(q)[:MAX_QUERY]  # 阳光。 as dictated finds 阳光
     venues = list(Venue.search(q))
     regions = list(Region.current())
     page = Home(q=q, found=towns(venues, regions), count=len(venues), city=city_of(regions))

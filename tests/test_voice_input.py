@@ -3,13 +3,14 @@
 Dictation writes full-width digits and letters (１３８ ００１３ ８０００, ＡＢ３Ｋ), spaces between groups
 of digits and a sentence mark at the end (。？！ or .), and it fires input events, never key events.
 """
+import re
 
 import pytest
-from world import EN, World, login, text
+from world import EN, HX, World, login, text
 
 import forms
 import models
-from domain import memberships
+from domain import memberships, workflow
 from models import Membership
 
 
@@ -110,3 +111,36 @@ def test_a_wrong_dictated_code_is_still_refused(client, auth, world):
     page = text(response)
     assert "No venue has this code." in page and 'value="NOPE2345"' in page
     assert not Membership.select().where(Membership.user == world.stranger.id).exists()
+
+
+# Searches -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def lamps(world):
+    lamp = workflow.raise_issue(world.venue, world.resident, "三号楼路灯坏了", "晚上楼门口很黑，老人出门不方便。")
+    workflow.raise_issue(world.venue, world.resident, "广场舞太吵", "每天晚上九点以后还在跳。")
+    models.Issue.update(status="accepted").execute()
+    return lamp
+
+
+def issue_links(page):
+    return sorted(set(re.findall(r'href="/issues/(\d+)"', page)))
+
+
+@pytest.mark.parametrize("spoken", ["路灯坏了。", "路灯坏了？", "路灯坏了！", "路灯坏了."])
+def test_a_dictated_search_finds_what_the_typed_one_does(client, lamps, spoken):
+    typed = issue_links(text(client.get("/search", query_string={"q": "路灯坏了"})))
+    assert typed == [str(lamps.id)]
+    assert issue_links(text(client.get("/search", query_string={"q": spoken}))) == typed
+
+
+@pytest.mark.parametrize("spoken", ["路灯坏了。", "路灯？"])
+def test_a_dictated_venue_filter_finds_what_the_typed_one_does(client, lamps, spoken):
+    page = text(client.get("/v/yangguang", query_string={"q": spoken}, headers=HX))
+    assert issue_links(page) == [str(lamps.id)]
+
+
+@pytest.mark.parametrize("spoken", ["阳光。", "阳光？", "阳光议事亭."])
+def test_a_dictated_venue_name_finds_the_venue(client, world, spoken):
+    page = text(client.get("/", query_string={"q": spoken}, headers=HX))
+    assert 'href="/v/yangguang"' in page and 'href="/v/jianghan"' not in page
