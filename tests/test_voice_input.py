@@ -3,6 +3,7 @@
 Dictation writes full-width digits and letters (１３８ ００１３ ８０００, ＡＢ３Ｋ), spaces between groups
 of digits and a sentence mark at the end (。？！ or .), and it fires input events, never key events.
 """
+import pathlib
 import re
 
 import pytest
@@ -12,6 +13,9 @@ import forms
 import models
 from domain import memberships, workflow
 from models import Membership
+
+TEMPLATES = pathlib.Path(__file__).resolve().parent.parent / "templates"
+TRIGGER = re.compile(r"""(?:data-)?hx-trigger\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 @pytest.fixture
@@ -144,3 +148,22 @@ def test_a_dictated_venue_filter_finds_what_the_typed_one_does(client, lamps, sp
 def test_a_dictated_venue_name_finds_the_venue(client, world, spoken):
     page = text(client.get("/", query_string={"q": spoken}, headers=HX))
     assert 'href="/v/yangguang"' in page and 'href="/v/jianghan"' not in page
+
+
+# No live search waits for a key ------------------------------------------------------------------
+
+def test_no_template_triggers_htmx_on_key_events():
+    """Dictation and IMEs fill a field with input events and no key events: a trigger on keyup,
+    keydown or keypress would never fire for them (or fire before the text is there)."""
+    triggers = {}
+    for path in TEMPLATES.rglob("*.html"):
+        for double, single in TRIGGER.findall(path.read_text(encoding="utf-8")):
+            triggers.setdefault(str(path.relative_to(TEMPLATES)), []).append(double or single)
+    assert triggers, "no hx-trigger found: has the scan lost the templates?"
+    keyed = {name: values for name, values in triggers.items()
+             if any(re.search(r"\bkey(up|down|press)\b", v) for v in values)}
+    assert keyed == {}
+    # The live searches answer what is put in, however it is put.
+    for name in ("venues/show.html", "main/index.html", "main/_search.html", "ledger/index.html",
+                 "admin/users.html"):
+        assert any(re.search(r"\binput\b", v) for v in triggers[name]), name
