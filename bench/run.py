@@ -717,6 +717,8 @@ def main():
     else:
         print(f"reusing {url} ({args.issues:,} issues)", flush=True)
 
+    from peewee import fn
+
     from models import Issue, Support, User, db
 
     app = bench_app(url)
@@ -782,16 +784,18 @@ def main():
               f"{'':>7} {'':>7}  median {times[5]:.0f} ms, slowest {times[-1]:.0f} ms", flush=True)
 
         def supports():
-            """(the counter on the row, the rows it counts, the bench writers' rows)"""
+            """(the counter on the row, the rows it counts, the bench writers' rows), read in one
+            statement: one snapshot, whatever else commits meanwhile."""
             with app.app_context(), db.connection_context():
-                rows = Support.select().where(Support.issue == hot)
+                rows = Support.select(fn.COUNT(Support.id)).where(Support.issue == hot)
                 writers = rows.join(User).where(User.username.startswith("bench"))
-                return Issue.get_by_id(hot).support_count, rows.count(), writers.count()
+                return Issue.select(Issue.support_count, rows, writers).where(Issue.id == hot).tuples().get()
 
         counter_before, rows_before, _writers = supports()
         sessions = writer_sessions(app, hot)
         floor, _p99 = load(hello_port, "/", args.seconds)
         rate, p99, last = support_storm(yishi_port, hot, sessions, args.seconds)
+        idle(yishi_port)  # wrk leaves presses the workers are still answering: let them commit
         counter, rows, writers = supports()
         # The counter moved exactly as the rows did, and the rows are what the last presses say.
         exact = counter - counter_before == rows - rows_before and (
