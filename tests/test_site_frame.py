@@ -268,6 +268,24 @@ def test_a_signed_in_reader_keeps_large_text_on_their_account(app, client, make,
     assert User.get_by_id(user.id).large_text is False
 
 
+def test_large_text_chosen_before_signing_in_stays_on_after(app, client, make, auth):
+    """An older resident switches it on at the login page: the text must not shrink as they sign in,
+    nor as they register; a browser without the choice does not switch an account's choice off."""
+    user = make.user("grandma")
+    client.post("/large-text", data={"on": "1", "next": "/login"})
+    auth.login("grandma")
+    assert User.get_by_id(user.id).large_text is True
+    assert "large-text" in html_class(text(client.get("/")))
+    plain = app.test_client()
+    Auth(plain).login("grandma")
+    assert User.get_by_id(user.id).large_text is True
+    newcomer = app.test_client()
+    newcomer.post("/large-text", data={"on": "1", "next": "/register"})
+    newcomer.post("/register", data={"username": "grandpa2", "display_name": "老周", "password": "password123",
+                                     "confirm": "password123"})
+    assert User.get(User.username == "grandpa2").large_text is True
+
+
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", ""])
 def test_the_switch_never_leads_off_the_site(client, db, target):
     response = client.post("/large-text", data={"on": "1", "next": target})

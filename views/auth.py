@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from peewee import IntegrityError
 
-from domain import privacy
+from domain import accounts, privacy
 from forms import DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from models import User, db, utcnow
-from views import render, safe_next, see_other
+from views import LARGE_TEXT_COOKIE, render, safe_next, see_other
 from views.limits import limited
 
 bp = Blueprint("auth", __name__)
@@ -41,6 +41,7 @@ def register():
             username=form.username.data,
             display_name=form.display_name.data,
             locale=request.cookies.get("lang") if request.cookies.get("lang") in ("zh_Hans", "en") else None,
+            large_text=_chose_large_text(),
         )
         user.set_password(form.password.data)
         try:
@@ -54,6 +55,13 @@ def register():
             return see_other(safe_next(url_for("main.index")))
     status = 422 if form.is_submitted() else 200
     return render("auth/register.html", form=form, status=status)
+
+
+def _chose_large_text():
+    """Whether this browser was switched to the large-text mode before signing in: the account
+    keeps it, so the text does not shrink as its reader signs in (it is not switched off here:
+    the account may have chosen it on another device)."""
+    return request.cookies.get(LARGE_TEXT_COOKIE) == "1"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,6 +79,8 @@ def login():
             error = _("This account has been deactivated. Please ask the site administrator.")
         else:
             login_user(user)
+            if _chose_large_text():
+                accounts.set_large_text(user, True)
             flash(_("You are logged in."), "success")
             return see_other(safe_next(url_for("main.index")))
     status = 422 if form.is_submitted() else 200
