@@ -64,13 +64,10 @@ def dictated(value, keep=""):
     return words.without_end_mark(unicodedata.normalize("NFKC", value), keep)
 
 
-PHONE_SPACES = re.compile(r"(?<=\d) +(?=\d)")
-
-
 def phone_number(value):
-    """A phone number as typed or dictated, in ASCII; dictation's spaces between groups of digits
-    (138 0013 8000) dropped, so that it is found by its digits."""
-    return PHONE_SPACES.sub("", dictated(value))
+    """A phone number as typed or dictated, in ASCII, its groups of digits (138 0013 8000) as they
+    came: what the resident said is what the councillor reads back."""
+    return dictated(value)
 
 
 def dictated_username(value):
