@@ -156,7 +156,7 @@ _HAS = {model: Prepared(lambda model=model: model.select(model.id).where((model.
         for model in (Support, Follow)}
 _COUNT = Prepared(lambda: Issue.update(
     support_count=Issue.support_count + Slot(0), follower_count=Issue.follower_count + Slot(1), updated_at=Slot(2),
-).where(Issue.id == Slot(3)))
+).where(Issue.id == Slot(3)).returning(Issue.support_count, Issue.follower_count))
 _COUNT_FOLLOWERS = Prepared(lambda: Issue.update(follower_count=Issue.follower_count + Slot(0)).where(Issue.id == Slot(1)))
 
 
@@ -169,6 +169,16 @@ def _added(model, user, issue):
 def _removed(model, user, issue):
     """1 when `user`'s row was there and is deleted, else 0."""
     return _REMOVE[model].execute(user.id, issue.id).rowcount
+
+
+def _count(issue, supports, follows):
+    """Move `issue`'s counters in its row by `supports` and `follows`; `issue` then holds them as
+    the row does (the same statement returns them), so the answer needs not read them again."""
+    now = utcnow()
+    rows = _COUNT.execute(supports, follows, now, issue.id).fetchall()  # all: SQLite ends the statement
+    if rows:
+        (issue.support_count, issue.follower_count), issue.updated_at = rows[0], now
+        issue._dirty -= {"support_count", "follower_count", "updated_at"}
 
 
 def _has(model, user, issue):
@@ -201,14 +211,14 @@ def support(user, issue):
     """Add `user`'s support (附议) to `issue`, and make them follow it; False when already given.
 
     One short transaction of three statements: the support, the follow (when new), and both
-    counters with the issue's time in one update of its row.
+    counters with the issue's time in one update of its row, which `issue` then holds.
     Raises permissions.NotAllowed when `user` may not support it (their own issue, a closed one).
     """
     permissions.ensure(permissions.can_support, user, issue)
     with db.atomic():
         if not _added(Support, user, issue):
             return False
-        _COUNT.execute(1, _added(Follow, user, issue), utcnow(), issue.id)
+        _count(issue, 1, _added(Follow, user, issue))
     return True
 
 
@@ -217,7 +227,7 @@ def withdraw_support(user, issue):
     with db.atomic():
         if not _removed(Support, user, issue):
             return False
-        _COUNT.execute(-1, 0, utcnow(), issue.id)
+        _count(issue, -1, 0)
     return True
 
 

@@ -190,7 +190,7 @@ def _toggle(issue, which):
     known = {"supported" if which == "support" else "following": bool(want)}
     if which == "support" and want and changed:
         known["following"] = True
-    if wants_fragment():
+    if wants_fragment() and not (changed and which == "support"):  # a support's counters came with it
         issue.reread_counters()
     return answer(
         url_for("issues.show", issue_id=issue.id, _anchor=f"{which}-{issue.id}"), "discussion/_toggled.html",
