@@ -64,21 +64,15 @@ def dictated(value, keep=""):
     return words.without_end_mark(unicodedata.normalize("NFKC", value), keep)
 
 
-def phone_number(value):
-    """A phone number as typed or dictated, in ASCII, its groups of digits (138 0013 8000) as they
-    came: what the resident said is what the councillor reads back."""
-    return dictated(value)
-
-
 def dictated_username(value):
     """A username as typed or dictated: a dot is a letter of usernames, so only 。?! are dropped."""
     return dictated(value, keep=".")
 
 
 def contact(value):
-    """A contact that may be a phone number or words (王阿姨家，3栋): a phone number as phone_number
-    makes it, anything else as clean_text."""
-    number = phone_number(value)
+    """A contact that may be a phone number or words (王阿姨家，3栋): a phone number as dictated
+    makes it (its groups of digits kept as they came), anything else as clean_text."""
+    number = dictated(value)
     return number if PHONE_RULE.regex.match(number) else clean_text(value)
 
 
@@ -145,7 +139,7 @@ def confirm_field(label):
 def phone_field(description=""):
     """An optional phone number."""
     return StringField(
-        _l("Phone (optional)"), filters=[phone_number], validators=[Optional(), PHONE_RULE], description=description,
+        _l("Phone (optional)"), filters=[dictated], validators=[Optional(), PHONE_RULE], description=description,
     )
 
 

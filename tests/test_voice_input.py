@@ -32,7 +32,7 @@ def world(make):
     ("+86 138 0013 8000！", "+86 138 0013 8000"),
 ])
 def test_a_dictated_phone_number_is_its_ascii_digits(spoken, clean):
-    assert forms.phone_number(spoken) == clean
+    assert forms.dictated(spoken) == clean
 
 
 def test_dictated_codes_usernames_and_addresses_are_ascii_without_the_end_mark():
@@ -68,7 +68,7 @@ def test_a_wrong_phone_is_still_refused_and_kept(client, make, auth, typed):
     assert response.status_code == 422
     page = text(response)
     assert "请输入数字组成的电话号码。" in page
-    assert f'value="{forms.phone_number(typed)}"' in page
+    assert f'value="{forms.dictated(typed)}"' in page
     assert models.User.get(models.User.username == "li4").phone == "13900000000"
 
 

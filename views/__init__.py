@@ -31,7 +31,7 @@ from peewee import DatabaseError
 from playhouse.flask_utils import get_object_or_404
 
 from extensions import htmx, login_manager
-from models import MAX_ID, Issue, Membership, PageVersion, Venue, db
+from models import MAX_ID, Issue, Membership, PageVersion, User, Venue, db
 
 MAX_PAGE = 10_000
 
@@ -417,8 +417,6 @@ def _reader_page(build, versions, site, own_of):
     for the header, kept for every reader with the same own facts (unless personal_page() says
     it cannot be); and the header, kept for this reader. The CSRF token is theirs, and
     once.stamp_forms gives each form a fresh one-time key, as on any page."""
-    from models import User
-
     kept = request.environ.get(READER)
     if kept is not None and kept[0] == current_user.id:  # views.kept read them for this request
         reader, own = kept[1:]

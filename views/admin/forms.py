@@ -30,7 +30,6 @@ from forms import (
     dictated_username,
     new_password_rules,
     phone_field,
-    phone_number,
     strip,
     text_field,
     username_field,
@@ -540,7 +539,7 @@ class SiteSettingsForm(FlaskForm):
                                         "server's default, or else the site name above."))
     sponsor = text_field(_l("Sponsoring office"), 80,
                          description=_l("The office that runs the site, as the footer names it (主办单位)."))
-    contact_phone = StringField(_l("Contact phone"), filters=[phone_number], validators=[Optional(), PHONE_RULE],
+    contact_phone = StringField(_l("Contact phone"), filters=[dictated], validators=[Optional(), PHONE_RULE],
                                 description=_l("Shown in the footer of every page."))
     icp = text_field(_l("ICP filing number"), 60, rules=[Optional(), ICP_RULE], cleaner=dictated,
                      description=_l("The footer links it to the MIIT's filing register."))
