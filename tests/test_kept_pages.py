@@ -9,6 +9,14 @@ from world import World, text
 import models
 
 
+@pytest.fixture(autouse=True)
+def one_minute(monkeypatch):
+    """A kept page's key holds the minute: a test must not see it move between two requests."""
+    import views
+
+    monkeypatch.setattr(views, "minute", lambda: 29_000_000)
+
+
 @pytest.fixture
 def world(make):
     return World(make)

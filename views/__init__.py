@@ -313,10 +313,15 @@ def shared(build, *key):
     return store[key]
 
 
+def minute():
+    """The minute a kept page was built in: it shows relative times and voting windows."""
+    return int(time.time() // 60)
+
+
 def page_key(versions, site, path, arguments, locale, fragment, large):
     """The cache key, and ETag, of a visitor's page (see cached_page; views.kept makes the same)."""
     return hashlib.blake2b(repr((
-        *versions, site, path, arguments, locale, fragment, large, int(time.time() // 60),
+        *versions, site, path, arguments, locale, fragment, large, minute(),
     )).encode(), digest_size=16).hexdigest()
 
 
