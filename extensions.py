@@ -2,7 +2,8 @@
 import contextlib
 
 from flask import g, request
-from flask_babel import Babel
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -56,6 +57,17 @@ def select_locale():
     return locale
 
 
+def translations():
+    """The gettext translations of the language the request speaks, for templates. Flask-Babel
+    finds them anew for every string, through three lookups of its request state and the
+    locale's name; here they are kept with the locale they belong to (force_locale makes another)."""
+    locale = get_locale()
+    kept = g.get("_translations")
+    if kept is None or kept[0] is not locale:
+        kept = g._translations = (locale, get_translations())
+    return kept[1]
+
+
 def reader_locale(setting, cookies, accept_languages):
     """(the language of a reader whose account says `setting`, None for a visitor, whether
     Accept-Language chose it): the setting when the site speaks it, else as for a visitor."""
@@ -77,6 +89,20 @@ def visitor_locale(cookies, accept_languages):
         if lang.startswith("en"):
             return "en", True
     return "zh_Hans", True
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie session, its serializer made once for the app's keys rather than
+    again for every request (making it cost more than reading the cookie)."""
+
+    made = None  # (the keys, their serializer)
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = self.made
+        if made is None or made[0] != keys:
+            made = self.made = (keys, super().get_signing_serializer(app))
+        return made[1]
 
 
 class PageCache:

@@ -19,6 +19,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DoubleField,
+    Field,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -128,27 +129,30 @@ class Prepared:
     def first_model(self, *args):
         """The first row as the query's model, with the rows its foreign keys name when the query
         joins them (`Issue.select(Issue, Venue).join(Venue)` gives issue.venue), or None. Made from
-        a plan worked out once, not by peewee's row reader, which works it out again every time."""
+        a plan worked out once, not by peewee's row reader, which works it out again every time:
+        each instance gets its values as peewee's own constructor would store them, without a
+        setattr per column."""
         row = self.execute(*args).fetchone()
         if row is None:
             return None
         made, at = [], 0
-        for model, fields, foreign_key in self._plan():
-            values = row[at:at + len(fields)]
-            at += len(fields)
-            instance = model(__no_default__=1, **{
-                field.name: value if value is None else field.python_value(value)
-                for field, value in zip(fields, values, strict=True)
-            })
+        for model, names, converters, foreign_key in self._plan():
+            values = list(row[at:at + len(names)])
+            at += len(names)
+            for i, convert in converters:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            instance = model.__new__(model)
+            instance.__data__, instance._dirty, instance.__rel__ = dict(zip(names, values, strict=True)), set(), {}
             if foreign_key is not None:
-                setattr(made[0], foreign_key.name, instance)
+                made[0].__rel__[foreign_key.name] = instance
             made.append(instance)
-        for instance in made:
-            instance._dirty.clear()
         return made[0]
 
     def _plan(self):
-        """[(model, its fields in the row, the first model's foreign key naming it or None)]."""
+        """[(model, the names of its fields in the row, (position, converter) of each field whose
+        value the driver does not already give as Python holds it, the first model's foreign key
+        naming it or None)]."""
         plan = self.plan
         if plan is None:
             query = self._made()[0]
@@ -158,10 +162,22 @@ class Prepared:
                     foreign_key = None
                     if plan:
                         foreign_key = next(f for f in plan[0][0]._meta.refs if f.rel_model is field.model)
-                    plan.append((field.model, [], foreign_key))
-                plan[-1][1].append(field)
+                    plan.append((field.model, [], [], foreign_key))
+                names, converters = plan[-1][1], plan[-1][2]
+                if not _as_stored(field):
+                    converters.append((len(names), field.python_value))
+                names.append(field.name)
             self.plan = plan
         return plan
+
+
+def _as_stored(field):
+    """Whether `field`'s value is what both drivers return (an integer or a string), so that
+    peewee's python_value would give it back unchanged."""
+    if isinstance(field, ForeignKeyField):
+        field = field.rel_field
+    kind = type(field)
+    return kind.python_value is Field.python_value and kind.adapt in (IntegerField.adapt, CharField.adapt)
 
 
 class BaseModel(Model):
@@ -1096,7 +1112,7 @@ class Support(BaseModel):
     """A resident's 附议 on an issue: one per resident per issue."""
 
     user = ForeignKeyField(User, on_delete="CASCADE")
-    issue = ForeignKeyField(Issue, backref="supports", on_delete="CASCADE")
+    issue = ForeignKeyField(Issue, backref="supports", on_delete="CASCADE", index=False)  # (issue, user) serves
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -1104,8 +1120,9 @@ class Support(BaseModel):
 
 
 class Follow(BaseModel):
-    user = ForeignKeyField(User, on_delete="CASCADE")
-    issue = ForeignKeyField(Issue, backref="follows", on_delete="CASCADE")
+    # The two indexes below serve lookups by either column alone (migration 0027).
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
+    issue = ForeignKeyField(Issue, backref="follows", on_delete="CASCADE", index=False)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

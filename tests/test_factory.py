@@ -1,8 +1,12 @@
 import os
+import sqlite3
+import threading
+import time
 
 import pytest
-from peewee import PostgresqlDatabase, SqliteDatabase
+from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
 
+import app as factory
 import models
 from app import create_app, make_database
 
@@ -104,3 +108,55 @@ def test_after_the_first_request_a_poll_runs_one_statement_and_no_pragma(databas
     assert client.get("/issues/12345/status", headers={"HX-Request": "true"}).status_code == 404
     assert len(seen) == 1 and "PRAGMA" not in seen[0]
     models.db.obj.close_all()
+
+
+def test_a_writer_takes_the_lock_as_soon_as_another_process_lets_it_go(tmp_path):
+    """SQLite's busy handler would sleep 1, 2, 5 … ms between asks; BEGIN asks again within ~0.1 ms
+    of the release, and every other statement keeps the 10 s busy timeout."""
+    path = f"{tmp_path}/db.sqlite"
+    database = make_database(f"sqlite:///{path}", pool=2)
+    with database.connection_context():
+        database.execute_sql("CREATE TABLE t (n INTEGER)")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    released = []
+
+    def release():
+        time.sleep(0.03)
+        released.append(time.monotonic())
+        other.execute("COMMIT")
+
+    threading.Thread(target=release).start()
+    with database.connection_context():
+        with database.atomic():
+            took = time.monotonic()
+            database.execute_sql("INSERT INTO t VALUES (1)")
+        assert took - released[0] < 0.01  # the busy handler's next ask would have come later
+        assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10000
+    other.close()
+    database.close_all()
+
+
+def test_a_writer_that_never_gets_the_lock_fails_after_the_busy_timeout(tmp_path, monkeypatch):
+    monkeypatch.setattr(factory, "BUSY_TIMEOUT_MS", 50)
+    path = f"{tmp_path}/db.sqlite"
+    database = make_database(f"sqlite:///{path}")
+    with database.connection_context():
+        database.execute_sql("CREATE TABLE t (n INTEGER)")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with database.connection_context():
+        with pytest.raises(OperationalError, match="locked"), database.atomic():
+            pass
+        assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 50
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_a_view_s_own_vary_is_kept_beside_ours(app):
+    @app.get("/test-vary")
+    def own_vary():
+        return "x", 200, {"Vary": "Origin"}
+
+    response = app.test_client().get("/test-vary")
+    assert set(response.headers["Vary"].split(", ")) == {"Origin", "HX-Request", "Cookie"}

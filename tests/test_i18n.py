@@ -133,3 +133,17 @@ def test_chinese_addresses_people_as_nin_everywhere():
         if any("你" in (s or "") for s in strings):
             familiar.append(message.id)
     assert familiar == []
+
+
+def test_templates_follow_a_forced_language_and_come_back(app):
+    """Templates keep the request's translations (extensions.translations), but force_locale, as a
+    message to someone who reads another language uses, still decides what they say."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Support') }} {{ ngettext('person supports this', 'people support this', 2) }}"
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string(template) == "附议 人附议"
+        with force_locale("en"):
+            assert render_template_string(template) == "Support people support this"
+        assert render_template_string(template) == "附议 人附议"

@@ -1,5 +1,8 @@
 """Supports (附议) and follows: one per person per issue, toggled by one button, counted on the row."""
+import time
+
 import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from world import EN, HX, ROLES, ZH
 from world import DiscussionWorld as World
 
@@ -96,6 +99,41 @@ def test_an_htmx_toggle_swaps_the_button_and_count_and_refreshes_follow_and_badg
     html = support(client, world.issue, want="0", headers=HX).text
     assert "<strong>0</strong>" in html
     assert 'name="want" value="1" aria-pressed="false"' in html
+    # Withdrawing leaves the reader following: the follow control on the page is still right.
+    assert f'id="follow-{world.issue.id}"' not in html
+    assert f'id="status-{world.issue.id}" hx-swap-oob="true"' in html
+
+
+def test_the_follow_control_comes_along_only_when_a_support_given_anew_made_the_reader_follow(client, auth, world):
+    auth.login("resident")
+    follow(client, world.issue, want="0", headers=HX)
+    assert f'id="follow-{world.issue.id}" hx-swap-oob="true"' in support(client, world.issue, headers=HX).text
+    again = support(client, world.issue, headers=HX).text  # a second tab: nothing changed
+    assert f'id="follow-{world.issue.id}"' not in again and "<strong>1</strong>" in again
+    follow(client, world.issue, want="0", headers=HX)
+    withdrawn = support(client, world.issue, want="0", headers=HX).text
+    assert f'id="follow-{world.issue.id}"' not in withdrawn
+    assert not participation.is_following(world.user("resident"), world.issue)
+
+
+def test_the_answer_s_forms_carry_the_csrf_token_just_checked(csrf_app, world):
+    """Tokens do not expire, so the one the press sent serves the forms it gets back."""
+    client = csrf_app.test_client()
+    page = client.get("/login").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    assert client.post("/login", data={"username": "resident", "password": "password123", "csrf_token": token}).status_code == 303
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+
+    class Earlier(TimestampSigner):  # signed an hour ago: a new token would differ from it
+        def get_timestamp(self):
+            return int(time.time()) - 3600
+
+    sent = URLSafeTimedSerializer(csrf_app.secret_key, salt="wtf-csrf-token", signer=Earlier).dumps(raw)
+    html = support(client, world.issue, headers={**HX, "X-CSRFToken": sent}).text
+    assert f'name="csrf_token" value="{sent}"' in html
+    forged = support(client, world.issue, want="0", headers={**HX, "X-CSRFToken": sent + "x"})
+    assert forged.status_code == 400 and world.fresh().support_count == 1
 
 
 def test_authors_cannot_support_their_own_issue(client, auth, world):

@@ -55,13 +55,14 @@ def see_other(location):
 def answer(location, fragment=None, flash_message=None, category="success", **context):
     """The answer to a form that worked: `fragment` rendered for htmx, else a redirect to `location`.
 
-    `flash_message` says what happened on the page the redirect leads to; a fragment shows what
-    its context holds instead, so nothing is left to flash on a later page.
+    `flash_message` (a lazy string is translated only here) says what happened on the page the
+    redirect leads to; a fragment shows what its context holds instead, so nothing is left to
+    flash on a later page.
     """
     if fragment and wants_fragment():
         return render_template(fragment, **context), 200
     if flash_message:
-        flash(flash_message, category)
+        flash(str(flash_message), category)
     return see_other(location)
 
 

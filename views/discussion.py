@@ -164,11 +164,12 @@ TOGGLES = {
 @bp.post("/issues/<int:issue_id>/support")
 def support(issue_id):
     issue = get_issue(issue_id)
-    allowed = permissions.can_support(current_user, issue)
+    user = current_user._get_current_object()  # asked often: not through the proxy each time
+    allowed = permissions.can_support(user, issue)
     if not allowed:  # why, said only when it is so
-        own = permissions.is_author(current_user, issue)
+        own = permissions.is_author(user, issue)
         require(allowed, _("You cannot support an issue you raised yourself.") if own else _refusal(issue))
-    return _toggle(issue, "support")
+    return _toggle(issue, "support", user)
 
 
 @bp.post("/issues/<int:issue_id>/follow")
@@ -176,26 +177,27 @@ def follow(issue_id):
     issue = get_issue(issue_id, check=permissions.can_follow)
     if _want() and not permissions.can_see_issue(current_user, issue):
         abort(404)  # unfollowing stays possible, so the notices of a hidden issue can be stopped
-    return _toggle(issue, "follow")
+    return _toggle(issue, "follow", current_user._get_current_object())
 
 
-def _toggle(issue, which):
+def _toggle(issue, which, user):
     """Set the button `which` as the form asks; answer with the pressed control again (the
     counters as they are now), or the issue page saying what changed."""
     do, undo, done, undone = TOGGLES[which]
     want = _want()
-    user = current_user._get_current_object()
     changed = (do if want else undo)(user, issue)
-    # What the press set is known; supporting anew also follows (participation.support).
+    # What the press set is known; supporting anew also follows (participation.support), and only
+    # then has the follow control changed too.
     known = {"supported" if which == "support" else "following": bool(want)}
-    if which == "support" and want and changed:
+    followed = which == "support" and want and changed
+    if followed:
         known["following"] = True
     if wants_fragment() and not (changed and which == "support"):  # a support's counters came with it
         issue.reread_counters()
     return answer(
         url_for("issues.show", issue_id=issue.id, _anchor=f"{which}-{issue.id}"), "discussion/_toggled.html",
-        flash_message=str(done if want else undone) if changed else None,
-        issue=issue, thread=Thread(issue, user, known=known), which=which,
+        flash_message=(done if want else undone) if changed else None,
+        issue=issue, thread=Thread(issue, user, known=known), which=which, followed=followed,
     )
 
 

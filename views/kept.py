@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Request
 
-from extensions import login_manager, reader_locale, session_account, visitor_locale
+from extensions import CookieSessions, login_manager, reader_locale, session_account, visitor_locale
 from models import MAX_ID, User, db
 from views import (
     CSRF_PLACEHOLDER,
@@ -64,7 +64,7 @@ class KeptPages:
         self.app, self.wsgi_app = app, wsgi_app
         interface = app.session_interface
         # Flask's own cookie session, or nothing answered here (another session store is Flask's).
-        self.active = type(interface) is SecureCookieSessionInterface and bool(app.secret_key)
+        self.active = type(interface) in (SecureCookieSessionInterface, CookieSessions) and bool(app.secret_key)
         if not self.active:
             return
         self.interface = interface
