@@ -65,11 +65,11 @@ class PromptWriteLock:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-class Sqlite(PromptWriteLock, SqliteDatabase):
+class PromptSqliteDatabase(PromptWriteLock, SqliteDatabase):
     pass
 
 
-class PooledSqlite(PromptWriteLock, PooledSqliteDatabase):
+class PooledPromptSqliteDatabase(PromptWriteLock, PooledSqliteDatabase):
     pass
 
 
@@ -98,8 +98,8 @@ def make_database(url, pool=0):
         )
         if pooled:
             # A pooled connection serves one thread at a time, but not always the same one.
-            return PooledSqlite(path, check_same_thread=False, **pooled, **options)
-        return Sqlite(path, timeout=10, **options)
+            return PooledPromptSqliteDatabase(path, check_same_thread=False, **pooled, **options)
+        return PromptSqliteDatabase(path, timeout=10, **options)
     if url.startswith(("postgres://", "postgresql://")):
         params = parse_db_url(url)
         name = params.pop("database")

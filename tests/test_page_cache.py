@@ -7,6 +7,7 @@ something the way the application does and sees it on the next visit.
 import re
 
 import pytest
+from peewee import SqliteDatabase
 from world import World, text
 
 from domain import handling, memberships, participation, workflow
@@ -279,7 +280,7 @@ def test_every_trigger_is_in_place_after_the_last_migration(db):
 
 
     versions = importlib.import_module("migrations.0020_page_versions")
-    if db.obj.__class__.__name__.endswith("SqliteDatabase"):
+    if isinstance(db.obj, SqliteDatabase):
         found = {row[0] for row in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         assert set(versions.SQLITE_TRIGGERS) <= found
     else:
