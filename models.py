@@ -6,8 +6,11 @@ transaction as the fact they count.
 """
 import collections
 import datetime
+import itertools
 import json
+import re
 import secrets
+import weakref
 
 from peewee import (
     JOIN,
@@ -24,6 +27,7 @@ from peewee import (
     IntegerField,
     Model,
     Node,
+    PostgresqlDatabase,
     TextField,
     Value,
     fn,
@@ -100,26 +104,56 @@ class Slot(Node):
         return ctx
 
 
+# The names of the statements each PostgreSQL connection has prepared (see Prepared), and the SQL
+# each name stands for (what a log or a test shows instead of "EXECUTE yishi_3").
+_PREPARED = weakref.WeakKeyDictionary()
+PREPARED_SQL = {}
+
+
 class Prepared:
     """A statement that requests ask all the time (a page's versions, a poll's counters), whose SQL
     text peewee builds once per engine rather than once per request: building it costs more than
     running it. `build()` makes the query, with Slot(i) where the i-th argument of `execute` goes;
     a column left to its default would keep the value it had when the text was made, so an INSERT
-    gives every column that has a changing default (a time) a Slot."""
+    gives every column that has a changing default (a time) a Slot. `sql` instead gives the text
+    itself, for PostgreSQL only, with $1, $2 … for the arguments.
 
-    def __init__(self, build):
-        self.build, self.made, self.plan = build, {}, None
+    On PostgreSQL the server keeps the statement too, planned once per connection (PREPARE, then
+    EXECUTE): planning one of these costs the server more than running it."""
+
+    numbers = itertools.count(1)
+
+    def __init__(self, build=None, sql=None):
+        self.build, self.sql, self.made, self.plan = build, sql, {}, None
+        self.name = f"yishi_{next(Prepared.numbers)}"
 
     def _made(self):
+        """(the query, the SQL to run, its parameters, the PREPARE the connection needs first or None)."""
         engine = type(db.obj)
         made = self.made.get(engine)
         if made is None:
-            query = self.build()
-            made = self.made[engine] = (query, *query.sql())
+            if self.sql is not None:
+                count = max(map(int, re.findall(r"\$(\d+)", self.sql)), default=0)
+                query, text, params = None, self.sql, [Slot(i) for i in range(count)]
+            else:
+                query = self.build()
+                text, params = query.sql()
+            prepare = None
+            if issubclass(engine, PostgresqlDatabase) and "%%" not in text:
+                numbers = itertools.count(1)
+                PREPARED_SQL[self.name] = re.sub(r"%s", lambda _m: f"${next(numbers)}", text)
+                prepare = f"PREPARE {self.name} AS {PREPARED_SQL[self.name]}"
+                text = f"EXECUTE {self.name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
+            made = self.made[engine] = (query, text, params, prepare)
         return made
 
     def execute(self, *args):
-        _query, sql, params = self._made()
+        _query, sql, params, prepare = self._made()
+        if prepare is not None:
+            ready = _PREPARED.setdefault(db.connection(), set())
+            if self.name not in ready:
+                db.execute_sql(prepare)  # kept by the server for the connection's life, rollbacks too
+                ready.add(self.name)
         return db.execute_sql(sql, [args[p.index] if isinstance(p, Slot) else p for p in params])
 
     def first(self, *args):

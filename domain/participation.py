@@ -188,22 +188,22 @@ def _counted(issue, rows, now):
 # On PostgreSQL a press is one statement, atomic by itself: the support (or its removal), the
 # follow a new support brings, and both counters, in a data-modifying WITH. SQLite has no such
 # statement and takes the same steps in one short transaction (support, withdraw_support).
-_GIVE_PG = """WITH s AS (INSERT INTO support (user_id, issue_id, created_at) VALUES (%(user)s, %(issue)s, %(now)s)
+_GIVE_PG = Prepared(sql="""WITH s AS (INSERT INTO support (user_id, issue_id, created_at) VALUES ($1, $2, $3)
                 ON CONFLICT DO NOTHING RETURNING 1),
      f AS (INSERT INTO follow (user_id, issue_id, created_at)
-                SELECT %(user)s, %(issue)s, %(now)s WHERE EXISTS (SELECT 1 FROM s) ON CONFLICT DO NOTHING RETURNING 1)
+                SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM s) ON CONFLICT DO NOTHING RETURNING 1)
 UPDATE issue SET support_count = support_count + 1, follower_count = follower_count + (SELECT count(*) FROM f),
-                 updated_at = %(now)s
-WHERE id = %(issue)s AND EXISTS (SELECT 1 FROM s) RETURNING support_count, follower_count"""
-_WITHDRAW_PG = """WITH d AS (DELETE FROM support WHERE user_id = %(user)s AND issue_id = %(issue)s RETURNING 1)
-UPDATE issue SET support_count = support_count - 1, updated_at = %(now)s
-WHERE id = %(issue)s AND EXISTS (SELECT 1 FROM d) RETURNING support_count, follower_count"""
+                 updated_at = $3
+WHERE id = $2 AND EXISTS (SELECT 1 FROM s) RETURNING support_count, follower_count""")
+_WITHDRAW_PG = Prepared(sql="""WITH d AS (DELETE FROM support WHERE user_id = $1 AND issue_id = $2 RETURNING 1)
+UPDATE issue SET support_count = support_count - 1, updated_at = $3
+WHERE id = $2 AND EXISTS (SELECT 1 FROM d) RETURNING support_count, follower_count""")
 
 
-def _pressed_pg(sql, user, issue):
-    """Whether the one statement `sql` changed `issue`'s support, which then holds its counters."""
+def _pressed_pg(statement, user, issue):
+    """Whether the one `statement` changed `issue`'s support, which then holds its counters."""
     now = utcnow()
-    rows = db.execute_sql(sql, {"user": user.id, "issue": issue.id, "now": now}).fetchall()
+    rows = statement.execute(user.id, issue.id, now).fetchall()
     _counted(issue, rows, now)
     return bool(rows)
 
