@@ -281,8 +281,10 @@ def statements(monkeypatch, db):
     original = database.execute_sql
 
     def counting(self, sql, params=None, *args, **kwargs):
-        # A statement the server prepared is recorded as its SQL, as SQLite runs it.
-        seen.append(models.PREPARED_SQL[sql.split()[1].split("(")[0]] if sql.startswith("EXECUTE ") else sql)
+        # A statement the server prepared is recorded as its SQL, as SQLite runs it; preparing it,
+        # once in a connection's life, is no more a request's statement than SQLite's PRAGMAs.
+        if not sql.startswith("PREPARE "):
+            seen.append(models.PREPARED_SQL[sql.split()[1].split("(")[0]] if sql.startswith("EXECUTE ") else sql)
         return original(self, sql, params, *args, **kwargs)
 
     monkeypatch.setattr(database, "execute_sql", counting)

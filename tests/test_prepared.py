@@ -1,6 +1,8 @@
 """models.Prepared: statements whose SQL is made once, giving what peewee's own queries give."""
 import datetime
 
+import pytest
+from peewee import PostgresqlDatabase
 from world import World
 
 from domain import participation
@@ -44,3 +46,26 @@ def test_constant_parameters_stay_and_slots_take_the_arguments(make):
     a, b = world.issue(title="甲"), world.issue(title="乙")
     titles = Prepared(lambda: Issue.select(Issue.title).where((Issue.id == Slot(1)) | (Issue.id == Slot(0))).limit(1))
     assert titles.first(a.id, 0) == ("甲",) and titles.first(0, b.id) == ("乙",)
+
+
+def test_on_postgresql_the_server_plans_a_statement_once_per_connection(make, monkeypatch):
+    import models
+
+    if not isinstance(models.db.obj, PostgresqlDatabase):
+        pytest.skip("SQLite keeps its statements itself (the sqlite3 module's cache)")
+    world = World(make)
+    issue = world.issue(title="路灯不亮")
+    sent = []
+    database = type(models.db.obj)
+    original = database.execute_sql
+    monkeypatch.setattr(database, "execute_sql", lambda self, sql, *a, **k: (sent.append(sql), original(self, sql, *a, **k))[1])
+    statement = Prepared(lambda: Issue.select(Issue.title).where(Issue.id == Slot(0)))
+    assert statement.first(issue.id) == ("路灯不亮",)
+    assert [sql.split()[0] for sql in sent] == ["PREPARE", "EXECUTE"]
+    sent.clear()
+    with pytest.raises(RuntimeError), models.db.atomic():  # a rollback keeps what was prepared
+        statement.first(issue.id)
+        raise RuntimeError
+    assert statement.first(issue.id + 1000) is None
+    assert [sql.split()[0] for sql in sent] == ["EXECUTE", "EXECUTE"]
+    assert models.PREPARED_SQL[statement.name].endswith('WHERE ("t1"."id" = $1)')
