@@ -28,7 +28,7 @@ from extensions import (
     translations,
 )
 from models import MAX_ID, db
-from views import once
+from views import VARY, VARY_NEGOTIATED, once
 from views.kept import KeptPages
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -241,12 +241,6 @@ def create_app(config=None):
     commands.register(app)
     app.wsgi_app = KeptPages(app, app.wsgi_app)
     return app
-
-
-# What every answer's content may depend on besides its address: the fragment htmx asks for, the
-# signed-in reader, and the language when Accept-Language chose it.
-VARY = "HX-Request, Cookie"
-VARY_NEGOTIATED = "HX-Request, Cookie, Accept-Language"
 
 
 def _security_headers(config):

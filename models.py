@@ -28,6 +28,7 @@ from peewee import (
     Model,
     Node,
     PostgresqlDatabase,
+    SqliteDatabase,
     TextField,
     Value,
     fn,
@@ -37,6 +38,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 db = DatabaseProxy()
 # Ids are 32-bit: a bigger number names no row (and PostgreSQL refuses to compare it).
 MAX_ID = 2**31 - 1
+
+
+def on_sqlite(database=None):
+    """Whether `database` (the application's by default) is SQLite, where a query must be written
+    otherwise than for PostgreSQL."""
+    return isinstance(database or db.obj, SqliteDatabase)
 
 
 def utcnow():

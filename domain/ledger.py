@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field, fields
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, SQL, Case, Cast, Select, SqliteDatabase, Value, fn
+from peewee import JOIN, SQL, Case, Cast, Select, Value, fn
 
 from domain import labels, permissions, search, workflow
 from models import (
@@ -27,6 +27,7 @@ from models import (
     Region,
     Venue,
     db,
+    on_sqlite,
     utcnow,
 )
 
@@ -127,14 +128,10 @@ class Filters:
 
 # The query -------------------------------------------------------------------------------------
 
-def _sqlite():
-    return isinstance(db.obj, SqliteDatabase)
-
-
 def _days_open(now):
     """Whole days from the assignment to its closing (answer, return, withdrawal) or to `now`."""
     end = fn.COALESCE(Assignment.closed_at, now)
-    if _sqlite():
+    if on_sqlite():
         return Cast(fn.julianday(fn.date(end)) - fn.julianday(fn.date(Assignment.created_at)), "INTEGER")
     return Cast(end, "date") - Cast(Assignment.created_at, "date")
 

@@ -7,7 +7,7 @@ IntegrityError, which the functions here treat as "already done".
 """
 import math
 
-from peewee import JOIN, IntegrityError, SqliteDatabase, fn
+from peewee import JOIN, IntegrityError, fn
 
 from domain import accounts, audit, permissions, workflow
 from models import (
@@ -22,6 +22,7 @@ from models import (
     User,
     Venue,
     db,
+    on_sqlite,
     utcnow,
 )
 
@@ -208,10 +209,6 @@ def _pressed_pg(statement, user, issue):
     return bool(rows)
 
 
-def _sqlite():
-    return isinstance(db.obj, SqliteDatabase)
-
-
 def _has(model, user, issue):
     return _HAS[model].first(user.id, issue.id) is not None
 
@@ -247,7 +244,7 @@ def support(user, issue):
     Raises permissions.NotAllowed when `user` may not support it (their own issue, a closed one).
     """
     permissions.ensure(permissions.can_support, user, issue)
-    if not _sqlite():
+    if not on_sqlite():
         return _pressed_pg(_GIVE_PG, user, issue)
     with db.atomic():
         if not _added(Support, user, issue):
@@ -258,7 +255,7 @@ def support(user, issue):
 
 def withdraw_support(user, issue):
     """Take `user`'s support back (they keep following); False when there was none."""
-    if not _sqlite():
+    if not on_sqlite():
         return _pressed_pg(_WITHDRAW_PG, user, issue)
     with db.atomic():
         if not _removed(Support, user, issue):

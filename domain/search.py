@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from peewee import SQL, SqliteDatabase, Table
+from peewee import SQL, Table
 
 from domain import words as wordlib
-from models import Category, Issue, Synonym, db
+from models import Category, Issue, Synonym, db, on_sqlite
 
 # Characters of a query that are read (a title is 120 at most; the rest cannot help).
 MAX_QUERY_LENGTH = 100
@@ -48,11 +48,6 @@ SNIPPET = 80
 FTS = Table("issue_fts", ("rowid", "title", "category", "body"), alias="issue_fts")
 PG_INDEX = Table("issue_search", ("issue_id", "document"), alias="issue_search")
 _LEXEME = re.compile(r"'((?:[^']|'')+)'(?::([0-9A-D,]+))?")
-
-
-def _sqlite(database=None):
-    database = database or db.obj
-    return isinstance(database, SqliteDatabase)
 
 
 # Tokens -------------------------------------------------------------------------------------
@@ -84,7 +79,7 @@ def category_text(category):
 
 def index_sql(database):
     """The statement that stores one issue's tokens, taking (id, title, category, body tokens)."""
-    if _sqlite(database):
+    if on_sqlite(database):
         return "INSERT INTO issue_fts (rowid, title, category, body) VALUES (?, ?, ?, ?)"
     return (
         "INSERT INTO issue_search (issue_id, document) VALUES (%s, "
@@ -97,7 +92,7 @@ def index_sql(database):
 def index(issue):
     """Store (or replace) the tokens of `issue`; call inside the transaction that wrote it."""
     wordlib.site_terms()
-    if _sqlite():
+    if on_sqlite():
         # FTS5 has no upsert; a delete of a missing rowid is a no-op.
         db.execute_sql("DELETE FROM issue_fts WHERE rowid = ?", (issue.id,))
     category = Category.get_or_none(Category.id == issue.category_id) if issue.category_id else None
@@ -110,7 +105,7 @@ def reindex_all():
     categories = {c.id: category_text(c) for c in Category.select()}
     count = 0
     with db.atomic():
-        db.execute_sql("DELETE FROM issue_fts" if _sqlite() else "DELETE FROM issue_search")
+        db.execute_sql("DELETE FROM issue_fts" if on_sqlite() else "DELETE FROM issue_search")
         sql = index_sql(db.obj)
         rows = Issue.select(Issue.id, Issue.title, Issue.body, Issue.category).order_by(Issue.id)
         for issue in rows.iterator():
@@ -224,7 +219,7 @@ def _ts_expression(query, any_word):
 
 def _narrowed(base, query, any_word):
     """`base` (a select from Issue) joined to the index and narrowed to `query`'s words."""
-    if _sqlite():
+    if on_sqlite():
         return (
             base.switch(Issue)
             .join(FTS, on=(FTS.rowid == Issue.id))
@@ -247,7 +242,7 @@ def matching(query, text, any_word=False):
     if understood is None:
         return None
     narrowed = _narrowed(query, understood, any_word)
-    if _sqlite():
+    if on_sqlite():
         rank = SQL("bm25(issue_fts, {}, {}, {})".format(*WEIGHTS))
     else:
         rank = SQL("ts_rank(issue_search.document, to_tsquery('simple', %s)) DESC",
@@ -308,7 +303,7 @@ def candidate_query(base, query, any_word):
     needs and the index's tokens after `base`'s own, newest CANDIDATES first."""
     narrowed = _narrowed(base, query, any_word)
     light = [f.alias(f"hit_{f.name}") for f in LIGHT]
-    if _sqlite():
+    if on_sqlite():
         index_columns = (FTS.title.alias("index_title"), FTS.category.alias("index_category"),
                          FTS.body.alias("index_body"))
         # Ordered by the index table's id (the issue's), so the engine walks the index's matches
@@ -326,7 +321,7 @@ def newest_matching(text, limit):
     understood = understand(text)
     if understood is None:
         return None
-    newest = FTS.rowid.desc() if _sqlite() else PG_INDEX.issue_id.desc()
+    newest = FTS.rowid.desc() if on_sqlite() else PG_INDEX.issue_id.desc()
     return _narrowed(Issue.select(Issue.id), understood, False).order_by(newest).limit(limit)
 
 
@@ -334,7 +329,7 @@ def _candidates(base, query, any_word):
     """Up to CANDIDATES issues of `base` holding all (or any) of the words, newest first, with their
     index tokens by column: one query, whose rows are also the rows shown."""
     query_ = candidate_query(base, query, any_word)
-    extra = len(LIGHT) + (3 if _sqlite() else 1)
+    extra = len(LIGHT) + (3 if on_sqlite() else 1)
     cursor = db.execute(query_)
     rows = cursor.fetchall()
     wrapper = query_._get_cursor_wrapper(cursor)
@@ -343,7 +338,7 @@ def _candidates(base, query, any_word):
     for row in rows:
         tail = row[-extra:]
         tokens = tail[len(LIGHT):]
-        columns = _columns_sqlite(*(t or "" for t in tokens)) if _sqlite() else _columns_pg(tokens[0])
+        columns = _columns_sqlite(*(t or "" for t in tokens)) if on_sqlite() else _columns_pg(tokens[0])
         found.append(Candidate(*tail[:len(LIGHT)], columns, build=functools.partial(wrapper.process_row, row)))
     return found
 

@@ -270,6 +270,11 @@ def large_text():
 
 # Visitors' pages, built once per version ---------------------------------------------------------
 
+# What every answer's content may depend on besides its address: the fragment htmx asks for, the
+# signed-in reader, and the language when Accept-Language chose it (always, for a kept page).
+VARY = "HX-Request, Cookie"
+VARY_NEGOTIATED = "HX-Request, Cookie, Accept-Language"
+
 # Where a cached page holds the reader's own CSRF token (the language switcher posts it too).
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 

@@ -34,6 +34,7 @@ from views import (
     HEADER_PLACEHOLDER,
     LARGE_TEXT_COOKIE,
     READER,
+    VARY_NEGOTIATED,
     VERSIONS,
     page_key,
     reader_keys,
@@ -41,7 +42,6 @@ from views import (
 )
 from views.once import stamped
 
-VARY = "Cookie, Accept-Language, HX-Request"
 ROUTES_KEPT = 4096
 
 
@@ -132,7 +132,7 @@ class KeptPages:
         versions, site = found
         key = page_key(versions, site, request.path, (), locale, False, cookies.get(LARGE_TEXT_COOKIE) == "1")
         headers = [*self.app.config["SECURITY_HEADERS"], ("ETag", f'W/"{key}"'), ("Cache-Control", "no-cache"),
-                   ("Vary", VARY)]
+                   ("Vary", VARY_NEGOTIATED)]
         if request.if_none_match.contains_weak(key):
             return "304 NOT MODIFIED", headers, b""
         body = self.app.extensions["page_cache"].get(key)
