@@ -138,9 +138,28 @@ def _secret_key(instance_path):
         return fh.read().strip()
 
 
+class Yishi(Flask):
+    """Flask, with the request class above, asking once per function whether it is a coroutine
+    (Flask asks for every hook of every request: a dozen inspections a request)."""
+
+    request_class = Request
+    MAX_KNOWN_SYNC = 1000  # functions made anew per call (bound methods, closures) are not kept
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_sync = set()
+
+    def ensure_sync(self, func):
+        if func in self.known_sync:
+            return func
+        sync = super().ensure_sync(func)
+        if sync is func and len(self.known_sync) < self.MAX_KNOWN_SYNC:
+            self.known_sync.add(func)
+        return sync
+
+
 def create_app(config=None):
-    app = Flask(__name__, instance_relative_config=True)
-    app.request_class = Request
+    app = Yishi(__name__, instance_relative_config=True)
     app.config.from_mapping(
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", "sqlite:///" + os.path.join(app.instance_path, "yishi.db")
@@ -325,7 +344,8 @@ def _register_templates(app):
         newstyle=True,
     )
     app.jinja_env.globals.update(
-        get_locale=get_locale, label=labels.label, LOCALES=LOCALES, due_state=workflow.due_state,
+        get_locale=get_locale, label=lambda group, value: labels.translated_label(translations(), group, value),
+        LOCALES=LOCALES, due_state=workflow.due_state,
         site_identity=site_identity, site_name=site_name, large_text=large_text, header_slot=header_slot,
     )
     app.jinja_env.filters.update(

@@ -1,6 +1,7 @@
 """The Flask extensions, as module-level singletons the factory initialises (as microblog does)."""
 import contextlib
 
+from babel import Locale
 from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale, get_translations
@@ -48,23 +49,32 @@ def session_account(session_id):
     return int(user_id), int(version)
 
 
+# Each language's babel Locale, made once: Flask-Babel parses what select_locale names anew for
+# every request, but takes a Locale as it is.
+PARSED_LOCALES = {code: Locale.parse(code) for code in LOCALES}
+
+
 def select_locale():
     """The user's setting, else the switcher's cookie, else Accept-Language, else Chinese."""
-    setting = current_user.locale if current_user and current_user.is_authenticated else None
+    user = current_user._get_current_object()
+    setting = user.locale if user and user.is_authenticated else None
     locale, negotiated = reader_locale(setting, request.cookies, request.accept_languages)
     if negotiated:
         g.locale_negotiated = True  # the answer depends on Accept-Language: it must say so (Vary)
-    return locale
+    return PARSED_LOCALES[locale]
 
 
 def translations():
     """The gettext translations of the language the request speaks, for templates. Flask-Babel
-    finds them anew for every string, through three lookups of its request state and the
-    locale's name; here they are kept with the locale they belong to (force_locale makes another)."""
-    locale = get_locale()
-    kept = g.get("_translations")
+    finds them anew for every string, through a dozen lookups of its request state and the
+    locale's name; here they are kept with the locale they belong to. The locale is read where
+    Flask-Babel keeps it for the request (force_locale puts another there for a while), and asked
+    of Flask-Babel only until it has chosen one."""
+    state = g._get_current_object()
+    locale = getattr(state.get("_flask_babel"), "babel_locale", None) or get_locale()
+    kept = state.get("_translations")
     if kept is None or kept[0] is not locale:
-        kept = g._translations = (locale, get_translations())
+        kept = state._translations = (locale, get_translations())
     return kept[1]
 
 

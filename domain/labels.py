@@ -1,5 +1,6 @@
 """Translated labels for the stored choice values, and small text filters for templates."""
 import re
+import weakref
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -174,6 +175,20 @@ LABELS = {
 def label(group, value):
     """The translated label of a stored value, or the value itself when unknown."""
     return LABELS.get(group, {}).get(value, value)
+
+
+_TRANSLATED = weakref.WeakKeyDictionary()  # gettext translations → every label in their language
+
+
+def translated_label(translations, group, value):
+    """label() for templates, where `translations` are those of the language the request speaks:
+    every label is translated once per language, not again for each one shown."""
+    table = _TRANSLATED.get(translations)
+    if table is None:
+        table = _TRANSLATED[translations] = {
+            group: {value: str(text) for value, text in values.items()} for group, values in LABELS.items()
+        }
+    return table.get(group, {}).get(value, value)
 
 
 def localized(obj):

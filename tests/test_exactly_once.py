@@ -51,13 +51,17 @@ def assert_same_answer(first, second):
     assert second.headers.get("X-Repeated-Submission") == "1"
 
 
-def test_every_form_gets_its_own_key_beside_its_csrf_token(client, make, db):
+def test_every_form_gets_its_own_key_beside_its_csrf_token_but_the_toggles(client, make, db):
     world = DiscussionWorld(make)
     login(client, "resident")
     html = text(client.get(f"/issues/{world.issue.id}"))
     tokens = re.findall(r'name="[\w-]*csrf_token"', html)
     keys = re.findall(r'name="_once" value="([^"]+)"', html)
-    assert len(tokens) >= 3 and len(keys) == len(tokens) and len(set(keys)) == len(keys)
+    toggles = [f"/issues/{world.issue.id}/support", f"/issues/{world.issue.id}/follow"]
+    assert len(tokens) >= 5 and len(keys) == len(tokens) - len(toggles) and len(set(keys)) == len(keys)
+    for action in toggles:
+        assert "csrf_token" in form_fields(html, action) and "_once" not in form_fields(html, action)
+    assert form_fields(html, f"/issues/{world.issue.id}/comments").get("_once")
 
 
 def test_raising_an_issue_twice_raises_one(client, make, db):
@@ -117,13 +121,22 @@ def test_the_same_key_with_other_content_is_a_new_submission(client, make, db):
     assert Comment.select().count() == 2
 
 
-def test_a_support_sent_twice_counts_once(client, make, db):
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_support_sent_twice_counts_once_and_keeps_no_answer(client, make, db, htmx):
+    """A toggle sends the state it wants: the second sending finds it so and changes nothing, with
+    no key to look up and no answer kept, even when an old page's form sends one."""
     world = DiscussionWorld(make)
     login(client, "resident")
     action = f"/issues/{world.issue.id}/support"
-    first, second = twice(client, f"/issues/{world.issue.id}", action, {"want": "1"})
-    assert_same_answer(first, second)
+    data = {**form_fields(text(client.get(f"/issues/{world.issue.id}")), action), "want": "1", "_once": "old-key"}
+    headers = HX if htmx else {}
+    first, second = (client.post(action, data=data, headers=headers) for _ in range(2))
+    assert first.status_code == second.status_code == (200 if htmx else 303)
+    assert "X-Repeated-Submission" not in second.headers
     assert Support.select().count() == 1 and world.fresh().support_count == 1
+    assert Submission.select().count() == 0
+    if htmx:
+        assert f'id="support-button-{world.issue.id}" name="want" value="0" aria-pressed="true"' in text(second)
 
 
 def test_a_ballot_sent_twice_is_cast_once(client, make, db):

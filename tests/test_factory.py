@@ -160,3 +160,21 @@ def test_a_view_s_own_vary_is_kept_beside_ours(app):
 
     response = app.test_client().get("/test-vary")
     assert set(response.headers["Vary"].split(", ")) == {"Origin", "HX-Request", "Cookie"}
+
+
+def test_flask_asks_once_whether_a_function_is_a_coroutine_and_keeps_a_bounded_few(app):
+    def hook():
+        return None
+
+    assert app.ensure_sync(hook) is hook and hook in app.known_sync
+    assert app.ensure_sync(hook) is hook
+
+    async def view():
+        return "async"
+
+    with pytest.raises(RuntimeError, match="async"):  # Flask's word for a coroutine without asgiref
+        app.ensure_sync(view)
+    assert view not in app.known_sync
+    for _ in range(app.MAX_KNOWN_SYNC + 10):  # made anew each time, as a closure per call would be
+        app.ensure_sync(lambda: None)
+    assert len(app.known_sync) == app.MAX_KNOWN_SYNC

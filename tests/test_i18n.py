@@ -141,9 +141,10 @@ def test_templates_follow_a_forced_language_and_come_back(app):
     from flask import render_template_string
     from flask_babel import force_locale
 
-    template = "{{ _('Support') }} {{ ngettext('person supports this', 'people support this', 2) }}"
+    template = ("{{ _('Support') }} {{ ngettext('person supports this', 'people support this', 2) }} "
+                "{{ label('issue_status', 'resolved') }} {{ label('issue_status', 'unknown') }}")
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
-        assert render_template_string(template) == "附议 人附议"
+        assert render_template_string(template) == "附议 人附议 已办结 unknown"
         with force_locale("en"):
-            assert render_template_string(template) == "Support people support this"
-        assert render_template_string(template) == "附议 人附议"
+            assert render_template_string(template) == "Support people support this resolved unknown"
+        assert render_template_string(template) == "附议 人附议 已办结 unknown"

@@ -280,8 +280,12 @@ CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 
 def csrf_token():
-    """The CSRF token for a template: the placeholder while a page for the cache is built."""
-    return CSRF_PLACEHOLDER if g.get("building_cached_page") else generate_csrf()
+    """The CSRF token for a template: the placeholder while a page for the cache is built, else the
+    request's (Flask-WTF keeps it in g once made)."""
+    state = g._get_current_object()
+    if state.get("building_cached_page"):
+        return CSRF_PLACEHOLDER
+    return state.get("csrf_token") or generate_csrf()
 
 
 def for_everyone():

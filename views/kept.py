@@ -176,7 +176,7 @@ class KeptPages:
             return None
         body = body.replace(HEADER_PLACEHOLDER.encode(), header, 1).replace(
             CSRF_PLACEHOLDER.encode(), self.tokens.dumps(raw).encode())
-        body = stamped(body) or body  # every form its one-time key (views/once.py)
+        body = stamped(body, self.app.extensions["once_exempt"]) or body  # forms' one-time keys (views/once.py)
         vary = "Cookie, HX-Request, Accept-Language" if negotiated else "Cookie, HX-Request"
         return "200 OK", [*self.app.config["SECURITY_HEADERS"], ("Content-Type", "text/html; charset=utf-8"),
                           ("Content-Length", str(len(body))), ("Vary", vary)], body

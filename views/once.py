@@ -16,6 +16,9 @@ write and its key are committed together, or neither is:
 The key is tied to the account, the address and what the form held: the same key with other
 content (the Back button, then a changed text) is a new submission. Answers are kept
 SUBMISSION_KEY_HOURS (24 by default); a refusal (4xx) keeps no key, so a corrected retry goes through.
+
+Toggles need none of this: their forms send the state they want (附议 given or not, followed or not),
+so a second sending changes nothing. They carry no key, and a press keeps no answer.
 """
 import datetime
 import hashlib
@@ -37,9 +40,13 @@ MAX_STORED_BODY = 200_000
 IGNORED_FIELDS = {KEY_FIELD}
 # Posts that change nothing (checking one field as it is typed): no transaction, nothing kept.
 READ_ONLY = {"issues.validate"}
+# Posts that set a state rather than add to it: sent again, they change nothing (see above).
+IDEMPOTENT = {"discussion.support", "discussion.follow"}
+_ACTION = re.compile(rb'\baction="([^"?#]*)')
 
 
 def init_app(app):
+    app.extensions["once_exempt"] = paths_of(app, IDEMPOTENT)
     app.before_request(claim)
     # after_request functions run last-registered first: settle stores the view's own answer, then
     # stamp_forms gives the forms in whatever is sent (a replay too) fresh keys.
@@ -48,26 +55,43 @@ def init_app(app):
     app.teardown_request(abandon)
 
 
+def paths_of(app, endpoints):
+    """A pattern that finds the end of a path posting to one of `endpoints` (bytes, as pages are
+    sent): each route with its variable parts as any one segment."""
+    routes = [b"[^/]+".join(re.escape(part.encode()) for part in re.split(r"<[^>]+>", rule.rule))
+              for rule in app.url_map.iter_rules() if rule.endpoint in endpoints]
+    return re.compile(b"(?:" + b"|".join(routes) + b")$") if routes else None
+
+
 def _new_key():
     return secrets.token_urlsafe(12)
 
 
-def stamped(body):
-    """`body` (bytes) with a one-time key after every CSRF token input, or None when it has none.
+def _posts_to(body, at, paths):
+    """Whether the form that holds position `at` of `body` posts to an address `paths` finds."""
+    start = body.rfind(b"<form", 0, at)
+    action = _ACTION.search(body, start, body.find(b">", start)) if start != -1 else None
+    return bool(action and paths.search(action.group(1)))
+
+
+def stamped(body, exempt=None):
+    """`body` (bytes) with a one-time key after every CSRF token input, or None when none needs one:
+    the inputs of forms posting to the addresses `exempt` finds (paths_of) get none.
 
     Found with bytes.find rather than a regular expression over the decoded page (which cost a
     millisecond on a long issue page, for every page sent): each `csrf_token"` is looked up, the
     tag around it checked with CSRF_INPUT, and the key put after its end."""
     at = body.find(b'csrf_token"')
-    if at == -1:
-        return None
     parts, done = [], 0
     while at != -1:
         start, end = body.rfind(b"<", done, at), body.find(b">", at)
-        if start != -1 and end != -1 and CSRF_INPUT.fullmatch(body[start:end + 1].decode("utf-8", "replace")):
+        if (start != -1 and end != -1 and CSRF_INPUT.fullmatch(body[start:end + 1].decode("utf-8", "replace"))
+                and not (exempt and _posts_to(body, start, exempt))):
             parts += [body[done:end + 1], f'<input type="hidden" name="{KEY_FIELD}" value="{_new_key()}">'.encode()]
             done = end + 1
         at = body.find(b'csrf_token"', max(at + 1, done))
+    if not parts:
+        return None
     parts.append(body[done:])
     return b"".join(parts)
 
@@ -82,7 +106,7 @@ def stamp_forms(response):
         or g.get("kept_page")  # a visitor's page: claim() keeps no key for visitors
     ):
         return response
-    body = stamped(response.get_data())
+    body = stamped(response.get_data(), current_app.extensions["once_exempt"])
     if body is not None:
         response.set_data(body)
     return response
@@ -104,7 +128,8 @@ def _token(key):
 def claim():
     """Before a keyed form's view runs: answer a repeat with the first answer, or open the
     request's transaction with the key recorded in it."""
-    if request.method != "POST" or request.endpoint in READ_ONLY or not current_user.is_authenticated:
+    if (request.method != "POST" or request.endpoint in READ_ONLY or request.endpoint in IDEMPOTENT
+            or not current_user.is_authenticated):
         return None
     key = request.form.get(KEY_FIELD, "")
     if not key or len(key) > 64:
