@@ -192,10 +192,12 @@ def _toggle(issue, which, user):
     followed = which == "support" and want and changed
     if followed:
         known["following"] = True
-    if wants_fragment() and not (changed and which == "support"):  # a support's counters came with it
+    fragment = wants_fragment()
+    if fragment and not (changed and which == "support"):  # a support's counters came with it
         issue.reread_counters()
     return answer(
-        url_for("issues.show", issue_id=issue.id, _anchor=f"{which}-{issue.id}"), "discussion/_toggled.html",
+        None if fragment else url_for("issues.show", issue_id=issue.id, _anchor=f"{which}-{issue.id}"),
+        "discussion/_toggled.html",
         flash_message=(done if want else undone) if changed else None,
         issue=issue, thread=Thread(issue, user, known=known), which=which, followed=followed,
     )
