@@ -178,3 +178,56 @@ def test_flask_asks_once_whether_a_function_is_a_coroutine_and_keeps_a_bounded_f
     for _ in range(app.MAX_KNOWN_SYNC + 10):  # made anew each time, as a closure per call would be
         app.ensure_sync(lambda: None)
     assert len(app.known_sync) == app.MAX_KNOWN_SYNC
+
+
+
+@pytest.fixture
+def postgres_pool(database_url, monkeypatch):
+    """(a pool of two connections to the test's PostgreSQL database, as a worker's; its URL; the
+    connections peewee's own check was asked about, with its SELECT 1)."""
+    from conftest import POSTGRES
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    if not POSTGRES:
+        pytest.skip("PostgreSQL's pool: runs in the PostgreSQL pass (TEST_DATABASE_URL)")
+    database, pinged = make_database(database_url, pool=2), []
+    ping = PooledPostgresqlDatabase._is_closed
+    monkeypatch.setattr(PooledPostgresqlDatabase, "_is_closed", lambda self, conn: pinged.append(conn) or ping(self, conn))
+    yield database, database_url, pinged
+    database.close_all()
+
+
+def test_a_connection_given_back_a_moment_ago_is_handed_out_without_a_round_trip(postgres_pool):
+    database, _url, pinged = postgres_pool
+    with database.connection_context():
+        first = database.connection()
+        database.execute_sql("SELECT 1")
+    for _ in range(3):
+        with database.connection_context():
+            assert database.connection() is first
+            assert database.execute_sql("SELECT 2").fetchone() == (2,)
+    assert pinged == []
+
+
+def test_a_connection_idle_for_long_is_asked_and_one_the_server_dropped_is_replaced(postgres_pool, monkeypatch):
+    database, url, pinged = postgres_pool
+    with database.connection_context():
+        first = database.connection()
+        backend = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    other = make_database(url)
+    with other.connection_context():
+        other.execute_sql("SELECT pg_terminate_backend(%s)", (backend,))
+    monkeypatch.setattr(type(database), "PING_AFTER", 0)
+    with database.connection_context():
+        assert database.connection() is not first and pinged == [first]
+        assert database.execute_sql("SELECT 3").fetchone() == (3,)
+
+
+def test_a_connection_closed_here_is_never_handed_out_again(postgres_pool):
+    database, _url, _pinged = postgres_pool
+    with database.connection_context():
+        first = database.connection()
+    first.close()
+    with database.connection_context():
+        assert database.connection() is not first
+        assert database.execute_sql("SELECT 4").fetchone() == (4,)
