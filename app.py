@@ -95,7 +95,7 @@ class PooledPromptPostgresqlDatabase(PooledPostgresqlDatabase):
 
     def _close(self, conn, close_conn=False):
         super()._close(conn, close_conn)
-        if not close_conn:
+        if not (close_conn or conn.closed):  # back in the pool, not closed there as stale
             self._returned[self.conn_key(conn)] = time.monotonic()
 
 
