@@ -94,9 +94,10 @@ class PooledPromptPostgresqlDatabase(PooledPostgresqlDatabase):
         return super()._is_closed(conn)
 
     def _close(self, conn, close_conn=False):
-        super()._close(conn, close_conn)
-        if not (close_conn or conn.closed):  # back in the pool, not closed there as stale
-            self._returned[self.conn_key(conn)] = time.monotonic()
+        with self._pool_lock:  # no checkout between the return and its time (an RLock, as peewee's)
+            super()._close(conn, close_conn)
+            if not (close_conn or conn.closed):  # back in the pool, not closed there as stale
+                self._returned[self.conn_key(conn)] = time.monotonic()
 
 
 def make_database(url, pool=0):

@@ -121,6 +121,16 @@ def test_the_same_key_with_other_content_is_a_new_submission(client, make, db):
     assert Comment.select().count() == 2
 
 
+def test_only_a_form_whose_own_action_is_a_toggle_goes_without_a_key(app):
+    from views import once
+
+    token = '<input type="hidden" name="csrf_token" value="t">'
+    body = (f'<form method="post" action="/issues/7/support">{token}</form>'
+            f'<form method="post" data-action="/issues/7/follow" action="/issues/7/comments">{token}</form>')
+    stamped = once.stamped(body.encode(), app.extensions["once_exempt"]).decode()
+    assert stamped.count('name="_once"') == 1 and stamped.index('name="_once"') > stamped.index("/comments")
+
+
 @pytest.mark.parametrize("htmx", [False, True])
 def test_a_support_sent_twice_counts_once_and_keeps_no_answer(client, make, db, htmx):
     """A toggle sends the state it wants: the second sending finds it so and changes nothing, with

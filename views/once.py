@@ -42,7 +42,7 @@ IGNORED_FIELDS = {KEY_FIELD}
 READ_ONLY = {"issues.validate"}
 # Posts that set a state rather than add to it: sent again, they change nothing (see above).
 IDEMPOTENT = {"discussion.support", "discussion.follow"}
-_ACTION = re.compile(rb'\baction="([^"?#]*)')
+_ACTION = re.compile(rb'\saction="([^"?#]*)')  # the form's own, not data-action= or hx-action=
 
 
 def init_app(app):
